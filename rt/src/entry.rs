@@ -1,0 +1,43 @@
+//! The Rust side of `_start`: from the kernel's stack pointer to `main`.
+//!
+//! `_start` (in `arch/`) only aligns the stack and calls [`entry`], which
+//! records the initial stack for [`crate::stack`], runs the program's `main`
+//! and hands its result to [`crate::exit`].
+
+use crate::exit::{Termination, exit};
+
+/// Runs the program. Called by the `_start` that [`entry!`](crate::entry)
+/// defines; not meant to be called directly.
+///
+/// # Safety
+///
+/// `sp` must be the stack pointer the kernel passed to `_start`, pointing at
+/// `argc`; this must be the first and only call.
+#[doc(hidden)]
+#[inline(always)]
+pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T) -> ! {
+    if cfg!(debug_assertions) {
+        // SAFETY: the caller passes the kernel's stack pointer.
+        unsafe { check_entry_stack(sp) };
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::stack::init(sp) };
+    exit(main().report())
+}
+
+/// Debug builds check what the ABI promises at `_start`: a 16-byte aligned
+/// stack and a NULL after the last argument.
+///
+/// # Safety
+///
+/// As for [`entry`].
+#[cold]
+unsafe fn check_entry_stack(sp: *mut usize) {
+    assert!(
+        sp as usize % 16 == 0,
+        "BUG(freestand): initial stack pointer {sp:p} is not 16-byte aligned"
+    );
+    // SAFETY: `sp` points at argc, followed by argc + 1 argv slots.
+    let last = unsafe { *sp.add(1 + *sp) };
+    assert!(last == 0, "BUG(freestand): argv[argc] is not NULL");
+}

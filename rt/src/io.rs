@@ -1,0 +1,213 @@
+//! Standard output and error, and the printing macros.
+//!
+//! `print!` and friends format into a small buffer on the stack and hand it
+//! to the kernel with as few `write` calls as possible (one, for any line
+//! shorter than the buffer). [`write_all`] retries short writes and `EINTR`,
+//! so no output is silently lost. A write error from `print!`/`println!`
+//! (for example `ENOSPC` on `/dev/full`) panics with the errno, as std does;
+//! use [`write_all`] or [`Stdout`] to handle it yourself.
+
+use core::fmt;
+use freestand_syscalls::Errno;
+use freestand_syscalls::io as sys;
+
+pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
+
+/// Writes all of `buf` to `fd`, retrying after short writes and `EINTR`.
+///
+/// # Errors
+/// The first error other than `EINTR`. A `write` that accepts 0 bytes of a
+/// non-empty buffer is reported as `EIO`, so the loop always ends.
+pub fn write_all(fd: Fd, mut buf: &[u8]) -> Result<(), Errno> {
+    while !buf.is_empty() {
+        match sys::write(fd, buf) {
+            Ok(0) => return Err(Errno::EIO),
+            // `write` never reports more than it was given.
+            Ok(n) => buf = buf.get(n..).unwrap_or_default(),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A formatter that collects output in a fixed buffer and writes it to a
+/// file descriptor when full and when flushed.
+pub struct BufWriter<const N: usize> {
+    fd: Fd,
+    len: usize,
+    error: Option<Errno>,
+    buf: [u8; N],
+}
+
+impl<const N: usize> BufWriter<N> {
+    /// An empty buffer for `fd`.
+    pub const fn new(fd: Fd) -> Self {
+        BufWriter {
+            fd,
+            len: 0,
+            error: None,
+            buf: [0; N],
+        }
+    }
+
+    /// Writes out what is buffered; returns the first error seen since the
+    /// writer was made, if any.
+    pub fn flush(&mut self) -> Result<(), Errno> {
+        let pending = self.buf.get(..self.len).unwrap_or_default();
+        if self.error.is_none() {
+            if let Err(e) = write_all(self.fd, pending) {
+                self.error = Some(e);
+            }
+        }
+        self.len = 0;
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            if self.len == N {
+                // Errors are kept and reported by `flush`.
+                let _ = self.flush();
+            }
+            let room = N - self.len;
+            let take = room.min(bytes.len());
+            let (now, later) = bytes.split_at(take);
+            if let Some(dst) = self.buf.get_mut(self.len..self.len + take) {
+                dst.copy_from_slice(now);
+            }
+            self.len += take;
+            bytes = later;
+        }
+    }
+}
+
+impl<const N: usize> fmt::Write for BufWriter<N> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Handle to standard output. Its [`fmt::Write`] impl writes unbuffered and
+/// reports failure as [`fmt::Error`]; [`Stdout::write_all`] keeps the errno.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Stdout;
+
+/// Handle to standard error; see [`Stdout`].
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Stderr;
+
+impl Stdout {
+    /// Writes all of `buf` to standard output.
+    ///
+    /// # Errors
+    /// As [`write_all`].
+    pub fn write_all(&self, buf: &[u8]) -> Result<(), Errno> {
+        write_all(STDOUT, buf)
+    }
+}
+
+impl Stderr {
+    /// Writes all of `buf` to standard error.
+    ///
+    /// # Errors
+    /// As [`write_all`].
+    pub fn write_all(&self, buf: &[u8]) -> Result<(), Errno> {
+        write_all(STDERR, buf)
+    }
+}
+
+impl fmt::Write for Stdout {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_all(STDOUT, s.as_bytes()).map_err(|_| fmt::Error)
+    }
+}
+
+impl fmt::Write for Stderr {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_all(STDERR, s.as_bytes()).map_err(|_| fmt::Error)
+    }
+}
+
+/// Writes formatted output plus an optional newline to `fd`, returning the
+/// first error.
+///
+/// # Errors
+/// The errno of the failed `write`.
+#[inline]
+pub fn write_fmt(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result<(), Errno> {
+    // A plain string literal needs no formatting machinery at all.
+    if let (Some(s), false) = (args.as_str(), newline) {
+        return write_all(fd, s.as_bytes());
+    }
+    write_fmt_buffered(fd, args, newline)
+}
+
+#[inline(never)]
+fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result<(), Errno> {
+    let mut w = BufWriter::<512>::new(fd);
+    // `BufWriter` never fails while formatting; a `Display` impl that
+    // returns an error only truncates its own output, as in std.
+    let _ = fmt::Write::write_fmt(&mut w, args);
+    if newline {
+        w.push(b"\n");
+    }
+    w.flush()
+}
+
+#[doc(hidden)]
+#[inline]
+pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
+    if let Err(e) = write_fmt(fd, args, newline) {
+        print_failed(fd, e)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn print_failed(fd: Fd, e: Errno) -> ! {
+    let stream = if fd == STDERR { "stderr" } else { "stdout" };
+    panic!("failed printing to {stream}: {e}")
+}
+
+/// Prints to standard output. Panics if the write fails.
+#[macro_export]
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::io::_print($crate::io::STDOUT, ::core::format_args!($($arg)*), false)
+    };
+}
+
+/// Prints to standard output, with a newline. Panics if the write fails.
+#[macro_export]
+macro_rules! println {
+    () => {
+        $crate::io::_print($crate::io::STDOUT, ::core::format_args!("\n"), false)
+    };
+    ($($arg:tt)*) => {
+        $crate::io::_print($crate::io::STDOUT, ::core::format_args!($($arg)*), true)
+    };
+}
+
+/// Prints to standard error. Panics if the write fails.
+#[macro_export]
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        $crate::io::_print($crate::io::STDERR, ::core::format_args!($($arg)*), false)
+    };
+}
+
+/// Prints to standard error, with a newline. Panics if the write fails.
+#[macro_export]
+macro_rules! eprintln {
+    () => {
+        $crate::io::_print($crate::io::STDERR, ::core::format_args!("\n"), false)
+    };
+    ($($arg:tt)*) => {
+        $crate::io::_print($crate::io::STDERR, ::core::format_args!($($arg)*), true)
+    };
+}

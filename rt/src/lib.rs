@@ -1,0 +1,134 @@
+//! A freestanding runtime for Linux `#![no_std]`, `#![no_main]` programs:
+//! no libc, no dynamic loader, just the kernel.
+//!
+//! # The first program
+//!
+//! ```ignore
+//! #![no_std]
+//! #![no_main]
+//!
+//! freestand_rt::entry!(main);
+//!
+//! fn main() -> i32 {
+//!     freestand_rt::println!("hello from {} arguments", freestand_rt::stack::args().count());
+//!     0
+//! }
+//! ```
+//!
+//! Build it with the linker script and flags described in the repository
+//! README (`linker/`, and a `build.rs` that passes them to your binaries).
+//!
+//! # From `execve` to `exit_group`
+//!
+//! The modules follow the path a process takes:
+//!
+//! 1. `arch/` — `_start`, a few instructions per architecture that pass the
+//!    kernel's stack pointer to [`entry::entry`].
+//! 2. [`entry`] — records the initial stack and calls `main`.
+//! 3. [`stack`] — argc, argv, envp and the auxiliary vector, parsed lazily.
+//! 4. `main` — yours, wired in by [`entry!`].
+//! 5. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
+//!    the exit status.
+//!
+//! Beside that path: [`io`] (`print!` and friends), [`alloc`] (the heap),
+//! [`panic`] (the panic handler) and [`mem`] (`memcpy` and friends).
+//!
+//! # What `entry!` defines
+//!
+//! The items a program needs exactly once are defined in the program's own
+//! crate by [`entry!`], never in this library, so the library also links into
+//! ordinary host programs and tests: `_start`, the `#[panic_handler]`, the
+//! `#[global_allocator]` and the C symbols `memcpy`, `memmove`, `memset`,
+//! `memcmp` and `bcmp`.
+//!
+//! # Supported targets
+//!
+//! `x86_64-unknown-linux-gnu` and `riscv64gc-unknown-linux-gnu`.
+#![no_std]
+
+#[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
+mod arch;
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64")))]
+compile_error!(
+    "freestand-rt supports x86_64 and riscv64 only (target_arch = \"x86_64\" or \"riscv64\")"
+);
+
+pub mod entry;
+pub mod exit;
+pub mod stack;
+
+pub mod alloc;
+pub mod io;
+pub mod mem;
+pub mod panic;
+
+pub use freestand_syscalls as syscalls;
+
+/// Makes `$main` the program's entry point and defines the items every
+/// freestanding binary needs once (see the [crate docs](crate)).
+///
+/// `$main` is a `fn() -> T` where `T` is `()`, `i32` or
+/// `Result<T, E: Debug>` (see [`exit::Termination`]).
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        const _: () = {
+            #[unsafe(naked)]
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn _start() -> ! {
+                $crate::__start_asm!(__freestand_entry)
+            }
+
+            extern "C" fn __freestand_entry(sp: *mut usize) -> ! {
+                // SAFETY: called once, from `_start`, with the kernel's stack
+                // pointer.
+                unsafe { $crate::entry::entry(sp, $main) }
+            }
+
+            #[panic_handler]
+            fn __freestand_panic(info: &::core::panic::PanicInfo<'_>) -> ! {
+                $crate::panic::report(info)
+            }
+
+            // `core` is precompiled with unwind tables that name this symbol.
+            // Nothing ever unwinds (panic = "abort"), so it is never called.
+            #[unsafe(no_mangle)]
+            extern "C" fn rust_eh_personality() {}
+
+            #[global_allocator]
+            static __FREESTAND_HEAP: $crate::alloc::Heap = $crate::alloc::Heap::new();
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn memcpy(d: *mut u8, s: *const u8, n: usize) -> *mut u8 {
+                // SAFETY: the C contract of memcpy is the contract of this one.
+                unsafe { $crate::mem::memcpy(d, s, n) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn memmove(d: *mut u8, s: *const u8, n: usize) -> *mut u8 {
+                // SAFETY: the C contract of memmove is the contract of this one.
+                unsafe { $crate::mem::memmove(d, s, n) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn memset(d: *mut u8, c: i32, n: usize) -> *mut u8 {
+                // SAFETY: the C contract of memset is the contract of this one.
+                unsafe { $crate::mem::memset(d, c, n) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+                // SAFETY: the C contract of memcmp is the contract of this one.
+                unsafe { $crate::mem::memcmp(a, b, n) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+                // SAFETY: the C contract of bcmp is the contract of this one.
+                unsafe { $crate::mem::bcmp(a, b, n) }
+            }
+        };
+    };
+}

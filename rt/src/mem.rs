@@ -1,0 +1,207 @@
+//! `memcpy`, `memmove`, `memset`, `memcmp` and `bcmp`.
+//!
+//! No libc provides these, yet the compiler emits calls to them for struct
+//! copies and slice operations. [`entry!`](crate::entry) exports them under
+//! their C names from the program's own crate, so they never clash with a
+//! libc in host builds.
+//!
+//! The loops use volatile accesses. LLVM recognises plain copy and fill
+//! loops and rewrites them as calls to `memcpy`/`memset`, which here would be
+//! the function itself: infinite recursion. A volatile access can never be
+//! merged into such a call, so that cannot happen whatever the optimiser
+//! does. Copies move a machine word at a time when source and destination
+//! are equally aligned, and a byte at a time otherwise.
+//!
+//! # Safety
+//!
+//! These functions have the C contracts: the ranges must be valid for the
+//! given length, and only `memmove` allows them to overlap.
+
+use core::ptr::{read_volatile, write_volatile};
+
+const WORD: usize = core::mem::size_of::<usize>();
+
+/// Copies `n` bytes from `src` to `dst`, forwards.
+///
+/// # Safety
+///
+/// `src` must be valid for reading and `dst` for writing `n` bytes. If the
+/// ranges overlap, `dst` must not be above `src`.
+unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
+    let mut i = 0;
+    // SAFETY: every access is at an offset below `n` of ranges the caller
+    // guarantees; word accesses happen only when both addresses are aligned.
+    unsafe {
+        if (dst as usize) % WORD == (src as usize) % WORD {
+            while i < n && (dst as usize + i) % WORD != 0 {
+                write_volatile(dst.add(i), read_volatile(src.add(i)));
+                i += 1;
+            }
+            while n - i >= WORD {
+                let w = read_volatile(src.add(i).cast::<usize>());
+                write_volatile(dst.add(i).cast::<usize>(), w);
+                i += WORD;
+            }
+        }
+        while i < n {
+            write_volatile(dst.add(i), read_volatile(src.add(i)));
+            i += 1;
+        }
+    }
+}
+
+/// Copies `n` bytes from `src` to `dst`, backwards (for overlapping moves
+/// to a higher address).
+///
+/// # Safety
+///
+/// `src` must be valid for reading and `dst` for writing `n` bytes.
+unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
+    let mut i = n;
+    // SAFETY: every access is at an offset below `n` of ranges the caller
+    // guarantees; word accesses happen only when both addresses are aligned.
+    unsafe {
+        if (dst as usize) % WORD == (src as usize) % WORD {
+            while i > 0 && (dst as usize + i) % WORD != 0 {
+                i -= 1;
+                write_volatile(dst.add(i), read_volatile(src.add(i)));
+            }
+            while i >= WORD {
+                i -= WORD;
+                let w = read_volatile(src.add(i).cast::<usize>());
+                write_volatile(dst.add(i).cast::<usize>(), w);
+            }
+        }
+        while i > 0 {
+            i -= 1;
+            write_volatile(dst.add(i), read_volatile(src.add(i)));
+        }
+    }
+}
+
+/// C `memcpy`.
+///
+/// # Safety
+///
+/// `src` valid for reading and `dst` for writing `n` bytes; no overlap.
+pub unsafe fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    // SAFETY: forwarded contract; non-overlapping ranges satisfy it.
+    unsafe { copy_forward(dst, src, n) };
+    dst
+}
+
+/// C `memmove`.
+///
+/// # Safety
+///
+/// `src` valid for reading and `dst` for writing `n` bytes; may overlap.
+pub unsafe fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
+    // SAFETY: forwarded contract; the direction is chosen so that every
+    // byte is read before it is overwritten.
+    unsafe {
+        if (dst as usize).wrapping_sub(src as usize) >= n {
+            copy_forward(dst, src, n);
+        } else {
+            copy_backward(dst, src, n);
+        }
+    }
+    dst
+}
+
+/// C `memset`.
+///
+/// # Safety
+///
+/// `dst` valid for writing `n` bytes.
+pub unsafe fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
+    let b = c as u8;
+    let word = usize::from_ne_bytes([b; WORD]);
+    let mut i = 0;
+    // SAFETY: every write is at an offset below `n`; word writes are aligned.
+    unsafe {
+        while i < n && (dst as usize + i) % WORD != 0 {
+            write_volatile(dst.add(i), b);
+            i += 1;
+        }
+        while n - i >= WORD {
+            write_volatile(dst.add(i).cast::<usize>(), word);
+            i += WORD;
+        }
+        while i < n {
+            write_volatile(dst.add(i), b);
+            i += 1;
+        }
+    }
+    dst
+}
+
+/// C `memcmp`: the sign of the first differing byte, as unsigned bytes.
+///
+/// # Safety
+///
+/// `a` and `b` valid for reading `n` bytes.
+pub unsafe fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    for i in 0..n {
+        // SAFETY: `i < n`, inside both ranges.
+        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
+        if x != y {
+            return i32::from(x) - i32::from(y);
+        }
+    }
+    0
+}
+
+/// C `bcmp`: zero when equal, non-zero otherwise.
+///
+/// # Safety
+///
+/// `a` and `b` valid for reading `n` bytes.
+pub unsafe fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { memcmp(a, b, n) }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::vec::Vec;
+
+    #[test]
+    fn copies_and_moves_at_every_alignment() {
+        let src: Vec<u8> = (0..200u8).collect();
+        for off in 0..9 {
+            for len in [0, 1, 7, 8, 9, 63, 100] {
+                let mut dst = [0u8; 128];
+                // SAFETY: both ranges are in bounds.
+                unsafe { memcpy(dst.as_mut_ptr().add(off), src.as_ptr().add(3), len) };
+                assert_eq!(&dst[off..off + len], &src[3..3 + len]);
+                let mut buf: Vec<u8> = (0..200u8).collect();
+                // SAFETY: overlapping ranges inside `buf`; memmove allows it.
+                unsafe { memmove(buf.as_mut_ptr().add(off), buf.as_ptr().add(5), len) };
+                assert_eq!(&buf[off..off + len], &src[5..5 + len]);
+                let mut buf: Vec<u8> = (0..200u8).collect();
+                // SAFETY: as above, moving towards higher addresses.
+                unsafe { memmove(buf.as_mut_ptr().add(9 + off), buf.as_ptr().add(2), len) };
+                assert_eq!(&buf[9 + off..9 + off + len], &src[2..2 + len]);
+            }
+        }
+    }
+
+    #[test]
+    fn sets_and_compares() {
+        let mut b = [1u8; 40];
+        // SAFETY: in bounds.
+        unsafe { memset(b.as_mut_ptr().add(3), 0xab, 30) };
+        assert!(b[3..33].iter().all(|&x| x == 0xab) && b[2] == 1 && b[33] == 1);
+        let (x, y) = (*b"abcz", *b"abdz");
+        // SAFETY: 4 readable bytes each.
+        unsafe {
+            assert!(memcmp(x.as_ptr(), y.as_ptr(), 4) < 0);
+            assert!(memcmp(y.as_ptr(), x.as_ptr(), 4) > 0);
+            assert_eq!(memcmp(x.as_ptr(), y.as_ptr(), 2), 0);
+            assert_ne!(bcmp(x.as_ptr(), y.as_ptr(), 4), 0);
+            assert!(memcmp([0xffu8].as_ptr(), [1u8].as_ptr(), 1) > 0);
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! The initial process stack: arguments, environment and auxiliary vector.
+//!
+//! At `_start` the stack pointer points at this layout, built by the kernel
+//! (`fs/binfmt_elf.c`, `create_elf_tables`):
+//!
+//! ```text
+//! sp -> argc
+//!       argv[0] .. argv[argc - 1], NULL
+//!       envp[0] .. envp[n - 1],    NULL
+//!       (a_type, a_val) pairs ..., (AT_NULL, _)
+//!       ... the strings themselves, higher up
+//! ```
+//!
+//! [`entry`](crate::entry::entry) records `sp` and nothing else, so a
+//! program pays only for what it reads: [`args`] and [`env`] are O(1) to
+//! start, [`auxv`] walks past the environment once and caches where the
+//! vector starts.
+//!
+//! The kernel may start a program with `argc == 0` (older kernels) or, since
+//! Linux 5.18, turns an empty `argv` into `[""]`. Both are handled: the
+//! iterators simply yield what is there.
+//!
+//! # Safety
+//!
+//! This module reads raw pointers from the stack the kernel built. That
+//! memory lives for the whole process and nothing in freestand writes it, so
+//! the `'static` borrows handed out are sound as long as the program does not
+//! write to it through raw pointers itself.
+
+use core::ffi::{CStr, c_char};
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+/// The stack pointer `_start` received; null until [`init`] runs (for
+/// example in a host test that never went through `_start`).
+static SP: AtomicPtr<usize> = AtomicPtr::new(core::ptr::null_mut());
+/// Where the auxiliary vector starts, found on first use.
+static AUXV: AtomicPtr<usize> = AtomicPtr::new(core::ptr::null_mut());
+
+/// An empty stack (`argc` 0, no environment, no auxv) for programs that did
+/// not start through freestand's `_start`.
+static EMPTY: [usize; 5] = [0; 5];
+
+/// Records the initial stack pointer.
+///
+/// # Safety
+///
+/// `sp` must be the stack pointer the kernel passed to `_start`, or point at
+/// memory of the same layout that lives and stays unchanged for the rest of
+/// the process.
+#[inline(always)]
+pub(crate) unsafe fn init(sp: *mut usize) {
+    SP.store(sp, Ordering::Relaxed);
+}
+
+/// A view of an initial process stack.
+#[derive(Copy, Clone, Debug)]
+pub struct InitialStack<'a> {
+    sp: *const usize,
+    _life: core::marker::PhantomData<&'a CStr>,
+}
+
+// SAFETY: the view only reads memory that, by the contract of `from_sp`,
+// is immutable for `'a`; sharing it between threads is as safe as sharing
+// `&'a [usize]`.
+unsafe impl Send for InitialStack<'_> {}
+// SAFETY: as above.
+unsafe impl Sync for InitialStack<'_> {}
+
+impl<'a> InitialStack<'a> {
+    /// Views the stack at `sp`.
+    ///
+    /// # Safety
+    ///
+    /// `sp` must point at a word `argc`, followed by `argc` pointers and a
+    /// NULL, then environment pointers and a NULL, then auxiliary-vector pairs
+    /// ending with an `AT_NULL` key. Every non-NULL pointer must point at a
+    /// NUL-terminated string. All of it must stay valid and unchanged for `'a`.
+    pub unsafe fn from_sp(sp: *const usize) -> Self {
+        InitialStack {
+            sp,
+            _life: core::marker::PhantomData,
+        }
+    }
+
+    /// The stack this process started with (empty if `_start` was not
+    /// freestand's).
+    pub fn current() -> InitialStack<'static> {
+        let sp = SP.load(Ordering::Relaxed);
+        let sp = if sp.is_null() {
+            EMPTY.as_ptr()
+        } else {
+            sp.cast_const()
+        };
+        // SAFETY: `init`'s contract (or `EMPTY`, which has the layout of an
+        // empty stack) gives a kernel-format stack that lives forever.
+        unsafe { InitialStack::from_sp(sp) }
+    }
+
+    /// The raw stack pointer.
+    pub fn as_ptr(&self) -> *const usize {
+        self.sp
+    }
+
+    /// `argc`.
+    pub fn argc(&self) -> usize {
+        // SAFETY: `from_sp` guarantees `sp` points at `argc`.
+        unsafe { *self.sp }
+    }
+
+    fn argv(&self) -> *const *const c_char {
+        // SAFETY: `argv` follows `argc` (see `from_sp`), so this stays inside
+        // the stack.
+        unsafe { self.sp.add(1).cast() }
+    }
+
+    fn envp(&self) -> *const *const c_char {
+        // SAFETY: `argv` has `argc` entries and a NULL; `envp` follows.
+        unsafe { self.argv().add(self.argc() + 1) }
+    }
+
+    /// The command-line arguments, `argv[0]` first.
+    pub fn args(&self) -> Args<'a> {
+        Args {
+            next: self.argv(),
+            left: self.argc(),
+            _life: core::marker::PhantomData,
+        }
+    }
+
+    /// The environment entries, each normally `KEY=VALUE`.
+    pub fn env(&self) -> Env<'a> {
+        Env {
+            next: self.envp(),
+            _life: core::marker::PhantomData,
+        }
+    }
+
+    fn find_auxv(&self) -> *const usize {
+        let mut p = self.envp();
+        // SAFETY: the environment is NULL-terminated (see `from_sp`), so
+        // every pointer read here is inside it, and the auxv follows the NULL.
+        unsafe {
+            while !(*p).is_null() {
+                p = p.add(1);
+            }
+            p.add(1).cast()
+        }
+    }
+
+    /// The auxiliary vector, as `(key, value)` pairs, without the final
+    /// `AT_NULL`.
+    pub fn auxv(&self) -> Auxv<'a> {
+        Auxv {
+            next: self.find_auxv(),
+            _life: core::marker::PhantomData,
+        }
+    }
+}
+
+/// Iterator over the arguments, yielded as C strings (no UTF-8 assumed).
+#[derive(Clone, Debug)]
+pub struct Args<'a> {
+    next: *const *const c_char,
+    left: usize,
+    _life: core::marker::PhantomData<&'a CStr>,
+}
+
+impl<'a> Iterator for Args<'a> {
+    type Item = &'a CStr;
+
+    fn next(&mut self) -> Option<&'a CStr> {
+        if self.left == 0 {
+            return None;
+        }
+        // SAFETY: `left` counts the remaining entries of `argv`, each of which
+        // is a valid NUL-terminated string for `'a` (see `from_sp`).
+        unsafe {
+            let s = *self.next;
+            self.next = self.next.add(1);
+            self.left -= 1;
+            // A NULL inside argv would break the kernel's layout; stop rather
+            // than dereference it.
+            if s.is_null() {
+                self.left = 0;
+                return None;
+            }
+            Some(CStr::from_ptr(s))
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+/// Iterator over the environment entries.
+#[derive(Clone, Debug)]
+pub struct Env<'a> {
+    next: *const *const c_char,
+    _life: core::marker::PhantomData<&'a CStr>,
+}
+
+impl<'a> Iterator for Env<'a> {
+    type Item = &'a CStr;
+
+    fn next(&mut self) -> Option<&'a CStr> {
+        // SAFETY: the environment is a NULL-terminated array of valid strings
+        // (see `from_sp`); `next` never moves past the NULL.
+        unsafe {
+            let s = *self.next;
+            if s.is_null() {
+                return None;
+            }
+            self.next = self.next.add(1);
+            Some(CStr::from_ptr(s))
+        }
+    }
+}
+
+impl<'a> Env<'a> {
+    /// Splits each entry at its first `=` into key and value. An entry
+    /// without `=` is yielded as a key with an empty value.
+    pub fn vars(self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> {
+        self.map(|e| split_var(e.to_bytes()))
+    }
+
+    /// The value of the first entry whose key is exactly `name`.
+    pub fn get(self, name: &[u8]) -> Option<&'a [u8]> {
+        self.vars().find(|(k, _)| *k == name).map(|(_, v)| v)
+    }
+}
+
+fn split_var(entry: &[u8]) -> (&[u8], &[u8]) {
+    match entry.iter().position(|&b| b == b'=') {
+        Some(i) => (&entry[..i], &entry[i + 1..]),
+        None => (entry, &[]),
+    }
+}
+
+/// Iterator over the auxiliary vector's `(key, value)` pairs.
+#[derive(Clone, Debug)]
+pub struct Auxv<'a> {
+    next: *const usize,
+    _life: core::marker::PhantomData<&'a CStr>,
+}
+
+impl Iterator for Auxv<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        // SAFETY: the vector is a sequence of pairs ending with an AT_NULL key
+        // (see `from_sp`); `next` never moves past that key.
+        unsafe {
+            let key = *self.next;
+            if key == AT_NULL {
+                return None;
+            }
+            let value = *self.next.add(1);
+            self.next = self.next.add(2);
+            Some((key, value))
+        }
+    }
+}
+
+impl Auxv<'_> {
+    /// The value for `key`, if the kernel supplied one.
+    pub fn get(mut self, key: usize) -> Option<usize> {
+        self.find(|&(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+const AT_NULL: usize = linux_raw_sys::auxvec::AT_NULL as usize;
+
+/// This process's arguments.
+pub fn args() -> Args<'static> {
+    InitialStack::current().args()
+}
+
+/// This process's environment.
+pub fn env() -> Env<'static> {
+    InitialStack::current().env()
+}
+
+/// The value of environment variable `name`, as bytes.
+pub fn var(name: &[u8]) -> Option<&'static [u8]> {
+    env().get(name)
+}
+
+/// This process's auxiliary vector. The first call walks past the
+/// environment; later calls start at the cached position.
+pub fn auxv() -> Auxv<'static> {
+    let mut p = AUXV.load(Ordering::Relaxed);
+    if p.is_null() {
+        p = InitialStack::current().find_auxv().cast_mut();
+        AUXV.store(p, Ordering::Relaxed);
+    }
+    Auxv {
+        next: p,
+        _life: core::marker::PhantomData,
+    }
+}
+
+/// The auxiliary-vector value for `key` (an `AT_*` constant), like
+/// getauxval(3) but with `None` for a missing key instead of 0.
+pub fn getauxval(key: u32) -> Option<usize> {
+    auxv().get(key as usize)
+}
+
+macro_rules! aux_names {
+    ($($name:ident),* $(,)?) => {
+        /// The name of auxiliary-vector key `key`, such as `"AT_PAGESZ"`.
+        pub fn aux_name(key: usize) -> Option<&'static str> {
+            use linux_raw_sys::auxvec as a;
+            match key {
+                $(k if k == a::$name as usize => Some(stringify!($name)),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+aux_names!(
+    AT_NULL,
+    AT_IGNORE,
+    AT_EXECFD,
+    AT_PHDR,
+    AT_PHENT,
+    AT_PHNUM,
+    AT_PAGESZ,
+    AT_BASE,
+    AT_FLAGS,
+    AT_ENTRY,
+    AT_NOTELF,
+    AT_UID,
+    AT_EUID,
+    AT_GID,
+    AT_EGID,
+    AT_PLATFORM,
+    AT_HWCAP,
+    AT_CLKTCK,
+    AT_SECURE,
+    AT_BASE_PLATFORM,
+    AT_RANDOM,
+    AT_HWCAP2,
+    AT_RSEQ_FEATURE_SIZE,
+    AT_RSEQ_ALIGN,
+    AT_HWCAP3,
+    AT_HWCAP4,
+    AT_EXECFN,
+    AT_MINSIGSTKSZ,
+    AT_SYSINFO_EHDR,
+);
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::ffi::CString;
+    use std::vec::Vec;
+
+    /// Builds a kernel-format stack; the strings are leaked so the view may
+    /// be `'static`.
+    fn stack(args: &[&[u8]], env: &[&[u8]], aux: &[(usize, usize)]) -> Vec<usize> {
+        let mut s = Vec::new();
+        s.push(args.len());
+        for a in args {
+            s.push(CString::new(*a).unwrap().into_raw() as usize);
+        }
+        s.push(0);
+        for e in env {
+            s.push(CString::new(*e).unwrap().into_raw() as usize);
+        }
+        s.push(0);
+        for &(k, v) in aux {
+            s.push(k);
+            s.push(v);
+        }
+        s.extend([0, 0]);
+        s
+    }
+
+    fn view(s: &[usize]) -> InitialStack<'_> {
+        // SAFETY: `stack` builds exactly the layout `from_sp` requires and
+        // `s` outlives the view.
+        unsafe { InitialStack::from_sp(s.as_ptr()) }
+    }
+
+    #[test]
+    fn argc_zero_no_env_empty_auxv() {
+        let s = stack(&[], &[], &[]);
+        let st = view(&s);
+        assert_eq!(st.argc(), 0);
+        assert_eq!(st.args().count(), 0);
+        assert_eq!(st.env().count(), 0);
+        assert_eq!(st.auxv().count(), 0);
+        assert_eq!(st.auxv().get(6), None);
+    }
+
+    #[test]
+    fn arguments_keep_their_bytes() {
+        let s = stack(&[b"prog", b"", b"a b", b"\xff\xfe"], &[], &[(6, 4096)]);
+        let st = view(&s);
+        let got: Vec<&[u8]> = st.args().map(CStr::to_bytes).collect();
+        assert_eq!(got, [&b"prog"[..], b"", b"a b", b"\xff\xfe"]);
+        assert_eq!(st.auxv().get(6), Some(4096));
+    }
+
+    #[test]
+    fn environment_lookup_by_name() {
+        let s = stack(
+            &[b"p"],
+            &[b"A=1", b"AB=2", b"NOEQ", b"E=", b"X=y=z"],
+            &[(25, 7)],
+        );
+        let st = view(&s);
+        assert_eq!(st.env().count(), 5);
+        assert_eq!(st.env().get(b"A"), Some(&b"1"[..]));
+        assert_eq!(st.env().get(b"AB"), Some(&b"2"[..]));
+        assert_eq!(st.env().get(b"E"), Some(&b""[..]));
+        assert_eq!(st.env().get(b"X"), Some(&b"y=z"[..]));
+        assert_eq!(st.env().get(b"NOEQ"), Some(&b""[..]));
+        assert_eq!(st.env().get(b"B"), None);
+        assert_eq!(st.auxv().collect::<Vec<_>>(), [(25, 7)]);
+    }
+
+    #[test]
+    fn huge_environment() {
+        let owned: Vec<Vec<u8>> = (0..50_000)
+            .map(|i| std::format!("K{i}=v{i}").into_bytes())
+            .collect();
+        let refs: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        let s = stack(&[b"p"], &refs, &[(6, 4096), (33, 0x1000)]);
+        let st = view(&s);
+        assert_eq!(st.env().count(), 50_000);
+        assert_eq!(st.env().get(b"K49999"), Some(&b"v49999"[..]));
+        assert_eq!(st.auxv().get(33), Some(0x1000));
+    }
+
+    #[test]
+    fn aux_names_come_from_the_kernel_constants() {
+        assert_eq!(aux_name(6), Some("AT_PAGESZ"));
+        assert_eq!(aux_name(33), Some("AT_SYSINFO_EHDR"));
+        assert_eq!(aux_name(9999), None);
+    }
+
+    #[test]
+    fn no_start_means_an_empty_stack() {
+        // Host tests never run freestand's `_start`.
+        assert_eq!(InitialStack::current().argc(), 0);
+    }
+}

@@ -1,0 +1,187 @@
+//! riscv64 system calls: the `ecall` instruction.
+//!
+//! Kernel ABI (`arch/riscv/kernel/entry.S`): the number goes in `a7`, the
+//! arguments in `a0`..`a5`; the result comes back in `a0`. The kernel saves
+//! and restores every other integer and floating-point register. It does not
+//! preserve the vector state: `Documentation/arch/riscv/vector.rst` says the
+//! vector registers (and `vl`, `vtype`) are clobbered by system calls, so
+//! when the target has the V extension every `v` register is declared
+//! clobbered and `preserves_flags` is dropped. The user stack is not touched.
+//!
+//! # Safety
+//!
+//! Every function here executes an arbitrary system call. The caller must
+//! pass a number and arguments that form a valid call, and must uphold
+//! whatever that call requires of the memory its arguments point to.
+
+use core::arch::asm;
+
+/// Emits `ecall` with the given operands and the clobbers the target needs.
+macro_rules! ecall {
+    ([$($opt:ident),*] $($ops:tt)*) => {{
+        #[cfg(not(target_feature = "v"))]
+        asm!("ecall", $($ops)* options(nostack, preserves_flags $(, $opt)*));
+        #[cfg(target_feature = "v")]
+        asm!("ecall", $($ops)*
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+            out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+            out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+            out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+            options(nostack $(, $opt)*));
+    }};
+}
+
+/// Performs system call `nr` with no arguments.
+///
+/// # Safety
+///
+/// `nr` must be a system call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall0(nr: u32) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the asm follows the kernel
+    // ABI above and declares every register the kernel may change.
+    unsafe { ecall!([] in("a7") nr as usize, lateout("a0") ret,) };
+    ret
+}
+
+/// Like [`syscall0`], for calls that read no user memory and write none.
+///
+/// # Safety
+///
+/// As for [`syscall0`]; in addition the call must not write memory that Rust
+/// can observe.
+#[inline]
+pub unsafe fn syscall0_readonly(nr: u32) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the caller promises the call writes no user
+    // memory, which is what `readonly` tells the compiler.
+    unsafe { ecall!([readonly] in("a7") nr as usize, lateout("a0") ret,) };
+    ret
+}
+
+/// Performs system call `nr` with one argument.
+///
+/// # Safety
+///
+/// `nr` and `a0` must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall1(nr: u32, a0: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe { ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret,) };
+    ret
+}
+
+/// Like [`syscall1`], for calls that write no memory Rust can observe.
+///
+/// # Safety
+///
+/// As for [`syscall1`]; the call must not write memory Rust can observe.
+#[inline]
+pub unsafe fn syscall1_readonly(nr: u32, a0: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0_readonly`.
+    unsafe { ecall!([readonly] in("a7") nr as usize, inlateout("a0") a0 => ret,) };
+    ret
+}
+
+/// Performs system call `nr`, which never returns (`exit`, `exit_group`).
+///
+/// # Safety
+///
+/// `nr` must be a call that cannot return, such as `exit_group`.
+#[inline]
+pub unsafe fn syscall1_noreturn(nr: u32, a0: usize) -> ! {
+    // SAFETY: the caller guarantees the call does not return, so no register
+    // needs to survive it.
+    unsafe {
+        asm!("ecall", in("a7") nr as usize, in("a0") a0, options(nostack, noreturn));
+    }
+}
+
+/// Performs system call `nr` with two arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall2(nr: u32, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe { ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret, in("a1") a1,) };
+    ret
+}
+
+/// Performs system call `nr` with three arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall3(nr: u32, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2,)
+    };
+    ret
+}
+
+/// Performs system call `nr` with four arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall4(nr: u32, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2,
+               in("a3") a3,)
+    };
+    ret
+}
+
+/// Performs system call `nr` with five arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall5(nr: u32, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2,
+               in("a3") a3, in("a4") a4,)
+    };
+    ret
+}
+
+/// Performs system call `nr` with six arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall6(
+    nr: u32,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        ecall!([] in("a7") nr as usize, inlateout("a0") a0 => ret, in("a1") a1, in("a2") a2,
+               in("a3") a3, in("a4") a4, in("a5") a5,)
+    };
+    ret
+}

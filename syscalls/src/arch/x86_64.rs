@@ -1,0 +1,189 @@
+//! x86_64 system calls: the `syscall` instruction.
+//!
+//! Kernel ABI (`arch/x86/entry/entry_64.S`): the number goes in `rax`, the
+//! arguments in `rdi`, `rsi`, `rdx`, `r10`, `r8`, `r9`; the result comes back
+//! in `rax`. The instruction itself overwrites `rcx` (return address) and
+//! `r11` (saved `rflags`), so both are clobbered. `sysret` restores `rflags`
+//! from `r11`, so the flags the caller sees are preserved. The kernel switches
+//! to its own stack, so the user stack is not touched.
+//!
+//! # Safety
+//!
+//! Every function here executes an arbitrary system call. The caller must
+//! pass a number and arguments that form a valid call, and must uphold
+//! whatever that call requires of the memory its arguments point to.
+
+use core::arch::asm;
+
+/// Performs system call `nr` with no arguments.
+///
+/// # Safety
+///
+/// `nr` must be a system call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall0(nr: u32) -> usize {
+    let ret;
+    // SAFETY: the caller vouches for the call; the asm follows the kernel
+    // ABI above and declares every register the instruction changes.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Like [`syscall0`], for calls that read no user memory and write none.
+///
+/// # Safety
+///
+/// As for [`syscall0`]; in addition the call must not write memory that Rust
+/// can observe.
+#[inline]
+pub unsafe fn syscall0_readonly(nr: u32) -> usize {
+    let ret;
+    // SAFETY: as in `syscall0`; the caller promises the call writes no user
+    // memory, which is what `readonly` tells the compiler.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags, readonly));
+    }
+    ret
+}
+
+/// Performs system call `nr` with one argument.
+///
+/// # Safety
+///
+/// `nr` and `a0` must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall1(nr: u32, a0: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Like [`syscall1`], for calls that write no memory Rust can observe.
+///
+/// # Safety
+///
+/// As for [`syscall1`]; the call must not write memory Rust can observe.
+#[inline]
+pub unsafe fn syscall1_readonly(nr: u32, a0: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0_readonly`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags, readonly));
+    }
+    ret
+}
+
+/// Performs system call `nr`, which never returns (`exit`, `exit_group`).
+///
+/// # Safety
+///
+/// `nr` must be a call that cannot return, such as `exit_group`.
+#[inline]
+pub unsafe fn syscall1_noreturn(nr: u32, a0: usize) -> ! {
+    // SAFETY: the caller guarantees the call does not return, so no register
+    // needs to survive it.
+    unsafe {
+        asm!("syscall", in("rax") nr as usize, in("rdi") a0, options(nostack, noreturn));
+    }
+}
+
+/// Performs system call `nr` with two arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall2(nr: u32, a0: usize, a1: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0, in("rsi") a1,
+             lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Performs system call `nr` with three arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall3(nr: u32, a0: usize, a1: usize, a2: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, lateout("rcx") _, lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Performs system call `nr` with four arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall4(nr: u32, a0: usize, a1: usize, a2: usize, a3: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall0`. The fourth argument goes in `r10`, not `rcx`,
+    // because the instruction overwrites `rcx`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Performs system call `nr` with five arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall5(nr: u32, a0: usize, a1: usize, a2: usize, a3: usize, a4: usize) -> usize {
+    let ret;
+    // SAFETY: see `syscall4`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, in("r8") a4, lateout("rcx") _, lateout("r11") _,
+             options(nostack, preserves_flags));
+    }
+    ret
+}
+
+/// Performs system call `nr` with six arguments.
+///
+/// # Safety
+///
+/// `nr` and its arguments must form a call whose effects the caller accounts for.
+#[inline]
+pub unsafe fn syscall6(
+    nr: u32,
+    a0: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> usize {
+    let ret;
+    // SAFETY: see `syscall4`.
+    unsafe {
+        asm!("syscall", inlateout("rax") nr as usize => ret, in("rdi") a0, in("rsi") a1,
+             in("rdx") a2, in("r10") a3, in("r8") a4, in("r9") a5, lateout("rcx") _,
+             lateout("r11") _, options(nostack, preserves_flags));
+    }
+    ret
+}

@@ -1,0 +1,199 @@
+//! The checked [`Errno`] type and the one function that decodes a raw
+//! system-call return value.
+
+use core::fmt;
+use core::num::NonZeroU16;
+use linux_raw_sys::errno as e;
+
+/// A Linux error number, always in the kernel's range `1..=4095`.
+///
+/// The only ways to get one are [`decode`] (from a raw return value),
+/// [`Errno::from_raw`] (which checks the range) and the named constants, so
+/// an `Errno` can never hold 0 or an out-of-range value.
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Errno(NonZeroU16);
+
+/// The largest error number the kernel returns (`MAX_ERRNO`).
+pub const MAX_ERRNO: u16 = 4095;
+
+/// Splits a raw system-call return value into success or an [`Errno`].
+///
+/// The kernel reports failure by returning `-errno`, a value in
+/// `-4095..=-1`; anything else is a result.
+#[inline]
+pub fn decode(ret: usize) -> Result<usize, Errno> {
+    let neg = ret.wrapping_neg();
+    if neg <= MAX_ERRNO as usize {
+        // `neg` is 1..=4095 here unless `ret` was 0, which is a success.
+        match NonZeroU16::new(neg as u16) {
+            Some(n) => Err(Errno(n)),
+            None => Ok(ret),
+        }
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Like [`decode`], for calls whose only success value is 0.
+#[inline]
+pub fn decode_unit(ret: usize) -> Result<(), Errno> {
+    decode(ret).map(drop)
+}
+
+macro_rules! errnos {
+    ($($name:ident),* $(,)?) => {
+        impl Errno {
+            $(
+                #[doc = concat!("`", stringify!($name), "`")]
+                pub const $name: Errno = Errno::from_const(e::$name);
+            )*
+
+            /// The symbolic name of this error number, such as `"EINVAL"`.
+            pub fn name(self) -> Option<&'static str> {
+                match self.0.get() as u32 {
+                    $(e::$name => Some(stringify!($name)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+errnos!(
+    EPERM,
+    ENOENT,
+    ESRCH,
+    EINTR,
+    EIO,
+    ENXIO,
+    E2BIG,
+    ENOEXEC,
+    EBADF,
+    ECHILD,
+    EAGAIN,
+    ENOMEM,
+    EACCES,
+    EFAULT,
+    ENOTBLK,
+    EBUSY,
+    EEXIST,
+    EXDEV,
+    ENODEV,
+    ENOTDIR,
+    EISDIR,
+    EINVAL,
+    ENFILE,
+    EMFILE,
+    ENOTTY,
+    ETXTBSY,
+    EFBIG,
+    ENOSPC,
+    ESPIPE,
+    EROFS,
+    EMLINK,
+    EPIPE,
+    EDOM,
+    ERANGE,
+    EDEADLK,
+    ENAMETOOLONG,
+    ENOLCK,
+    ENOSYS,
+    ENOTEMPTY,
+    ELOOP,
+    ENODATA,
+    ETIME,
+    EOVERFLOW,
+    EILSEQ,
+    ENOTSOCK,
+    EOPNOTSUPP,
+    EADDRINUSE,
+    ECONNREFUSED,
+    ECONNRESET,
+    ETIMEDOUT,
+    ECANCELED,
+);
+
+impl Errno {
+    /// Checks that `raw` is a valid error number (`1..=4095`).
+    pub const fn from_raw(raw: i32) -> Option<Errno> {
+        if raw <= 0 || raw > MAX_ERRNO as i32 {
+            return None;
+        }
+        match NonZeroU16::new(raw as u16) {
+            Some(n) => Some(Errno(n)),
+            None => None,
+        }
+    }
+
+    /// Builds a constant from a `linux-raw-sys` value; a value out of range
+    /// is a compile-time error because it is only used in constants.
+    const fn from_const(raw: u32) -> Errno {
+        match Errno::from_raw(raw as i32) {
+            Some(e) => e,
+            None => panic!("errno constant out of range"),
+        }
+    }
+
+    /// The positive error number, as C's `errno` holds it.
+    pub const fn raw(self) -> i32 {
+        self.0.get() as i32
+    }
+}
+
+impl fmt::Debug for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Errno({})", self.raw()),
+        }
+    }
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{name} (errno {})", self.raw()),
+            None => write!(f, "errno {}", self.raw()),
+        }
+    }
+}
+
+impl core::error::Error for Errno {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_kernel_error_range() {
+        assert_eq!(decode(0), Ok(0));
+        assert_eq!(decode(42), Ok(42));
+        assert_eq!(decode(-1isize as usize), Err(Errno::EPERM));
+        assert_eq!(decode(-22isize as usize), Err(Errno::EINVAL));
+        assert_eq!(decode(-4095isize as usize).unwrap_err().raw(), 4095);
+        // Just outside the range is a (large) success value, e.g. an mmap
+        // address in the top page of a 32-bit address space.
+        assert_eq!(decode(-4096isize as usize), Ok(-4096isize as usize));
+        assert_eq!(decode(usize::MAX / 2), Ok(usize::MAX / 2));
+    }
+
+    #[test]
+    fn from_raw_checks_the_range() {
+        assert_eq!(Errno::from_raw(0), None);
+        assert_eq!(Errno::from_raw(-1), None);
+        assert_eq!(Errno::from_raw(4096), None);
+        assert_eq!(Errno::from_raw(i32::MIN), None);
+        assert_eq!(Errno::from_raw(22), Some(Errno::EINVAL));
+        assert_eq!(Errno::from_raw(4095).map(Errno::raw), Some(4095));
+    }
+
+    #[test]
+    fn names_and_display() {
+        extern crate std;
+        use std::format;
+        assert_eq!(Errno::ENOMEM.name(), Some("ENOMEM"));
+        assert_eq!(format!("{}", Errno::EINVAL), "EINVAL (errno 22)");
+        assert_eq!(format!("{:?}", Errno::EBADF), "EBADF");
+        assert_eq!(format!("{}", Errno::from_raw(4000).unwrap()), "errno 4000");
+    }
+}

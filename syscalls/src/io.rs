@@ -1,0 +1,38 @@
+//! File-descriptor I/O: `read` and `write`.
+
+use crate::errno::{Errno, decode};
+use crate::nr::{__NR_read, __NR_write};
+use crate::raw::syscall3;
+
+/// A raw file descriptor.
+pub type Fd = i32;
+/// Standard input.
+pub const STDIN: Fd = 0;
+/// Standard output.
+pub const STDOUT: Fd = 1;
+/// Standard error.
+pub const STDERR: Fd = 2;
+
+/// Reads up to `buf.len()` bytes from `fd`; returns how many were read
+/// (0 at end of file). May return fewer bytes than asked, or `EINTR`.
+///
+/// # References
+/// read(2)
+#[inline]
+pub fn read(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`, which
+    // is valid and exclusively borrowed for the call.
+    decode(unsafe { syscall3(__NR_read, fd as usize, buf.as_mut_ptr() as usize, buf.len()) })
+}
+
+/// Writes up to `buf.len()` bytes to `fd`; returns how many were written.
+/// May write fewer bytes than asked, or fail with `EINTR`.
+///
+/// # References
+/// write(2)
+#[inline]
+pub fn write(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel only reads `buf.len()` bytes from `buf`, which is
+    // valid for the call.
+    decode(unsafe { syscall3(__NR_write, fd as usize, buf.as_ptr() as usize, buf.len()) })
+}

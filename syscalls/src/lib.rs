@@ -1,0 +1,45 @@
+//! Raw Linux system calls for freestanding Rust, with no libc.
+//!
+//! `freestand-syscalls` is the bottom layer of freestand: one function per
+//! system-call arity for each supported architecture ([`raw`]), a checked
+//! [`Errno`] type, and typed wrappers that return `Result<T, Errno>`.
+//! System-call numbers and kernel constants come from `linux-raw-sys`, which
+//! is generated from the kernel headers of each architecture.
+//!
+//! Supported targets: `x86_64` (the `syscall` instruction) and `riscv64`
+//! (`ecall`). Any other architecture is a compile error.
+//!
+//! ```no_run
+//! use freestand_syscalls::{io, process};
+//!
+//! let n = io::write(io::STDOUT, b"hello\n").unwrap_or(0);
+//! process::exit_group(if n == 6 { 0 } else { 1 });
+//! ```
+//!
+//! # Errors
+//!
+//! The kernel reports failure as a return value in `-4095..=-1`;
+//! [`errno::decode`] is the single place that turns it into an [`Errno`].
+//! Wrappers never retry on `EINTR` or loop over short reads and writes:
+//! callers that need that (such as `freestand-rt`'s printing) do it.
+#![no_std]
+
+#[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
+pub mod raw;
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64")))]
+compile_error!(
+    "freestand supports x86_64 and riscv64 only (target_arch = \"x86_64\" or \"riscv64\")"
+);
+
+pub mod errno;
+pub mod io;
+pub mod mm;
+pub mod process;
+pub mod time;
+
+pub use errno::Errno;
+
+/// System-call numbers for the target architecture, from `linux-raw-sys`.
+pub use linux_raw_sys::general as nr;
