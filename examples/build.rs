@@ -29,4 +29,7 @@ fn main() {
         println!("cargo:rustc-link-arg-examples={a}");
     }
     println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
+    // The demo names the architecture it was built for.
+    let arch = env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    println!("cargo:rustc-env=FREESTAND_ARCH={arch}");
 }

@@ -211,3 +211,28 @@ macro_rules! eprintln {
         $crate::io::_print($crate::io::STDERR, ::core::format_args!($($arg)*), true)
     };
 }
+
+/// Displays bytes as text: valid UTF-8 as is (with control characters
+/// escaped as Rust does), every other byte as `\xNN`. Never assumes UTF-8.
+#[derive(Copy, Clone)]
+pub struct Escaped<'a>(pub &'a [u8]);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                write!(f, "{}", c.escape_debug())?;
+            }
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}

@@ -39,7 +39,7 @@
 //! crate by [`entry!`], never in this library, so the library also links into
 //! ordinary host programs and tests: `_start`, the `#[panic_handler]`, the
 //! `#[global_allocator]` and the C symbols `memcpy`, `memmove`, `memset`,
-//! `memcmp` and `bcmp`.
+//! `memcmp`, `bcmp` and `strlen`.
 //!
 //! # Supported targets
 //!
@@ -97,6 +97,13 @@ macro_rules! entry {
             #[unsafe(no_mangle)]
             extern "C" fn rust_eh_personality() {}
 
+            // Likewise named by the precompiled `alloc`'s landing pads, which
+            // are never entered without unwinding.
+            #[unsafe(no_mangle)]
+            extern "C" fn _Unwind_Resume() -> ! {
+                $crate::panic::unwinding_unsupported()
+            }
+
             #[global_allocator]
             static __FREESTAND_HEAP: $crate::alloc::Heap = $crate::alloc::Heap::new();
 
@@ -128,6 +135,12 @@ macro_rules! entry {
             unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
                 // SAFETY: the C contract of bcmp is the contract of this one.
                 unsafe { $crate::mem::bcmp(a, b, n) }
+            }
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn strlen(s: *const u8) -> usize {
+                // SAFETY: the C contract of strlen is the contract of this one.
+                unsafe { $crate::mem::strlen(s) }
             }
         };
     };

@@ -1,4 +1,4 @@
-//! `memcpy`, `memmove`, `memset`, `memcmp` and `bcmp`.
+//! `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp` and `strlen`.
 //!
 //! No libc provides these, yet the compiler emits calls to them for struct
 //! copies and slice operations. [`entry!`](crate::entry) exports them under
@@ -115,7 +115,9 @@ pub unsafe fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
 /// `dst` valid for writing `n` bytes.
 pub unsafe fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
     let b = c as u8;
-    let word = usize::from_ne_bytes([b; WORD]);
+    // `b` repeated in every byte. (Not `[b; WORD]`: an unoptimised build
+    // fills that array with a call to `memset`, which is this function.)
+    let word = usize::from(b).wrapping_mul(usize::MAX / 0xff);
     let mut i = 0;
     // SAFETY: every write is at an offset below `n`; word writes are aligned.
     unsafe {
@@ -161,6 +163,21 @@ pub unsafe fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     unsafe { memcmp(a, b, n) }
 }
 
+/// C `strlen`: the number of bytes before the first NUL.
+///
+/// # Safety
+///
+/// `s` must point at a NUL-terminated string.
+pub unsafe fn strlen(s: *const u8) -> usize {
+    let mut n = 0;
+    // SAFETY: the string is NUL-terminated, so every byte up to and
+    // including the NUL is readable.
+    while unsafe { read_volatile(s.add(n)) } != 0 {
+        n += 1;
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -202,6 +219,8 @@ mod tests {
             assert_eq!(memcmp(x.as_ptr(), y.as_ptr(), 2), 0);
             assert_ne!(bcmp(x.as_ptr(), y.as_ptr(), 4), 0);
             assert!(memcmp([0xffu8].as_ptr(), [1u8].as_ptr(), 1) > 0);
+            assert_eq!(strlen(c"abc".as_ptr().cast()), 3);
+            assert_eq!(strlen(c"".as_ptr().cast()), 0);
         }
     }
 }

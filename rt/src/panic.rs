@@ -49,3 +49,12 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
     let _ = w.flush();
     exit_group(PANIC_EXIT)
 }
+
+/// Stands in for `_Unwind_Resume`, which precompiled `core` and `alloc`
+/// code names but which is never reached: freestand programs are built with
+/// `panic = "abort"`, so nothing unwinds.
+#[cold]
+pub fn unwinding_unsupported() -> ! {
+    let _ = crate::io::write_all(STDERR, b"BUG(freestand): unwinding is not supported\n");
+    exit_group(OOM_EXIT)
+}
