@@ -1,0 +1,744 @@
+//! End-to-end tests: every example, built for each target, run on each
+//! platform (native x86_64, x86_64 under qemu-x86_64, riscv64 under
+//! qemu-riscv64), with exact stdout, stderr and exit status checked.
+//!
+//! This is a custom harness (`harness = false`): it builds the examples with
+//! a nested `cargo build` into its own target directory (they need
+//! `panic = "abort"`, which `cargo test` never uses), then runs the cases
+//! and prints how many passed on each platform. A platform that cannot run
+//! (qemu missing or too old) fails every one of its cases with a message
+//! that says how to fix it; nothing is skipped silently.
+//!
+//! Pass a substring to run only the cases whose name contains it.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Arch {
+    X86_64,
+    Riscv64,
+}
+
+impl Arch {
+    fn triple(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64-unknown-linux-gnu",
+            Arch::Riscv64 => "riscv64gc-unknown-linux-gnu",
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Riscv64 => "riscv64",
+        }
+    }
+}
+
+struct Platform {
+    name: &'static str,
+    arch: Arch,
+    qemu: Option<&'static str>,
+    /// Why this platform cannot run, if it cannot.
+    broken: Option<String>,
+}
+
+/// What a run produced.
+struct Output {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    code: Option<i32>,
+}
+
+type Check = Result<(), String>;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("FREESTAND_TEST_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/platforms"))
+}
+
+/// Builds the examples for `arch` in `profile`; returns the examples dir.
+fn build(arch: Arch, profile: &str) -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace())
+        .args(["build", "--quiet", "-p", "freestand-examples", "--examples"])
+        .args(["--target", arch.triple(), "--profile", profile])
+        .arg("--target-dir")
+        .arg(target_dir());
+    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "building the examples for {} ({profile}) failed",
+            arch.triple()
+        ));
+    }
+    let dir = if profile == "dev" { "debug" } else { profile };
+    Ok(target_dir().join(arch.triple()).join(dir).join("examples"))
+}
+
+/// Checks that `qemu` exists and is at least 8.1 (older qemu-user maps no
+/// vDSO for the guest).
+fn check_qemu(qemu: &str) -> Option<String> {
+    let fix = "install qemu-user >= 8.1: run scripts/test.sh as root on Debian/Ubuntu, or \
+               `apt-get install -t bookworm-backports qemu-user` on Debian 12";
+    let out = match Command::new(qemu).arg("--version").output() {
+        Ok(o) => o,
+        Err(e) => return Some(format!("{qemu} not found ({e}); {fix}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text
+        .split_whitespace()
+        .skip_while(|w| *w != "version")
+        .nth(1)
+        .unwrap_or("");
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < (8, 1) {
+        return Some(format!(
+            "{qemu} is version {version:?}, older than 8.1; {fix}"
+        ));
+    }
+    None
+}
+
+fn run(p: &Platform, bin: &Path, args: &[&[u8]], env: &[(&str, &[u8])]) -> Result<Output, String> {
+    let mut cmd = match p.qemu {
+        Some(q) => {
+            let mut c = Command::new(q);
+            c.arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
+    cmd.args(args.iter().map(|a| OsStr::from_bytes(a)));
+    cmd.env_clear();
+    for (k, v) in env {
+        cmd.env(k, OsStr::from_bytes(v));
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("spawning {}: {e}", bin.display()))?;
+    Ok(Output {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    })
+}
+
+/// Runs `bin` with an empty argv (argc 0 as far as execve is concerned).
+/// Natively the kernel (>= 5.18) then supplies `argv = [""]`; under qemu,
+/// `-0 ""` gives the guest the same.
+fn run_empty_argv(p: &Platform, bin: &Path) -> Result<Output, String> {
+    if let Some(q) = p.qemu {
+        let mut cmd = Command::new(q);
+        cmd.args(["-0", ""]).arg(bin).env_clear();
+        let out = cmd.output().map_err(|e| e.to_string())?;
+        return Ok(Output {
+            stdout: out.stdout,
+            stderr: out.stderr,
+            code: out.status.code(),
+        });
+    }
+    let dir = tempdir();
+    let (outp, errp) = (dir.join("out"), dir.join("err"));
+    let path = std::ffi::CString::new(bin.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
+    let out_c = std::ffi::CString::new(outp.as_os_str().as_bytes()).unwrap();
+    let err_c = std::ffi::CString::new(errp.as_os_str().as_bytes()).unwrap();
+    // SAFETY: plain fork/exec: the child only calls async-signal-safe
+    // functions (open, dup2, execve, _exit) before replacing itself.
+    let code = unsafe {
+        let pid = libc::fork();
+        if pid == 0 {
+            let o = libc::open(
+                out_c.as_ptr(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC,
+                0o600,
+            );
+            let e = libc::open(
+                err_c.as_ptr(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC,
+                0o600,
+            );
+            libc::dup2(o, 1);
+            libc::dup2(e, 2);
+            let argv: [*const libc::c_char; 1] = [std::ptr::null()];
+            let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+            libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr());
+            libc::_exit(127);
+        }
+        let mut status = 0;
+        libc::waitpid(pid, &mut status, 0);
+        if libc::WIFEXITED(status) {
+            Some(libc::WEXITSTATUS(status))
+        } else {
+            None
+        }
+    };
+    let out = Output {
+        stdout: std::fs::read(&outp).unwrap_or_default(),
+        stderr: std::fs::read(&errp).unwrap_or_default(),
+        code,
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(out)
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "freestand-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn show(b: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(b))
+}
+
+fn expect(out: &Output, stdout: &[u8], stderr: &[u8], code: i32) -> Check {
+    let mut errs = Vec::new();
+    if out.stdout != stdout {
+        errs.push(format!(
+            "stdout: expected {}, got {}",
+            show(stdout),
+            show(&out.stdout)
+        ));
+    }
+    if out.stderr != stderr {
+        errs.push(format!(
+            "stderr: expected {}, got {}",
+            show(stderr),
+            show(&out.stderr)
+        ));
+    }
+    if out.code != Some(code) {
+        errs.push(format!("exit status: expected {code}, got {:?}", out.code));
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("\n      "))
+    }
+}
+
+/// The `file:line:col` of the `panic!` in probe.rs, read from the source so
+/// the test does not break when the file is edited.
+fn probe_panic_location() -> String {
+    let src = std::fs::read_to_string(workspace().join("examples/probe.rs")).unwrap();
+    for (i, line) in src.lines().enumerate() {
+        if let Some(col) = line.find("panic!(\"probe panicked") {
+            return format!("examples/probe.rs:{}:{}", i + 1, col + 1);
+        }
+    }
+    panic!("probe.rs has no panic! call")
+}
+
+struct Ctx<'a> {
+    p: &'a Platform,
+    dir: PathBuf,
+    release_dir: PathBuf,
+}
+
+impl Ctx<'_> {
+    fn bin(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+    fn run(&self, name: &str, args: &[&[u8]], env: &[(&str, &[u8])]) -> Result<Output, String> {
+        run(self.p, &self.bin(name), args, env)
+    }
+}
+
+fn args_prefix(argv0: &[u8], rest: &[&[u8]], env: usize) -> Vec<u8> {
+    let mut s = format!("argc: {}\n", rest.len() + 1).into_bytes();
+    let esc = |b: &[u8]| {
+        let mut o = String::new();
+        for chunk in b.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                o.extend(c.escape_debug());
+            }
+            for x in chunk.invalid() {
+                o.push_str(&format!("\\x{x:02x}"));
+            }
+        }
+        o
+    };
+    s.extend(format!("argv[0]: \"{}\"\n", esc(argv0)).bytes());
+    for (i, a) in rest.iter().enumerate() {
+        s.extend(format!("argv[{}]: \"{}\"\n", i + 1, esc(a)).bytes());
+    }
+    s.extend(format!("env: {env} entries\nauxv:\n").bytes());
+    s
+}
+
+fn check_auxv_lines(out: &[u8], prefix_len: usize) -> Check {
+    let rest = String::from_utf8_lossy(&out[prefix_len.min(out.len())..]).into_owned();
+    let names: Vec<&str> = rest
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for need in ["AT_PHDR", "AT_PAGESZ", "AT_ENTRY", "AT_RANDOM"] {
+        if !names.contains(&need) {
+            return Err(format!("auxv lacks {need}: {rest:?}"));
+        }
+    }
+    if !rest.lines().any(|l| l == "  AT_PAGESZ 0x1000") {
+        return Err(format!("no `AT_PAGESZ 0x1000` line in {rest:?}"));
+    }
+    Ok(())
+}
+
+fn case_args(c: &Ctx) -> Check {
+    let rest: [&[u8]; 4] = [b"a b", b"", b"\xff\xfe", b"--flag=\xe2\x82\xac"];
+    let out = c.run("args", &rest, &[("A", b"1"), ("B", b"two words")])?;
+    let prefix = args_prefix(c.bin("args").as_os_str().as_bytes(), &rest, 2);
+    if !out.stdout.starts_with(&prefix) || out.code != Some(0) || !out.stderr.is_empty() {
+        return expect(&out, &prefix, b"", 0);
+    }
+    check_auxv_lines(&out.stdout, prefix.len())
+}
+
+fn case_argc_zero(c: &Ctx) -> Check {
+    let out = run_empty_argv(c.p, &c.bin("args"))?;
+    let prefix = args_prefix(b"", &[], 0);
+    if !out.stdout.starts_with(&prefix) || out.code != Some(0) || !out.stderr.is_empty() {
+        return expect(&out, &prefix, b"", 0);
+    }
+    check_auxv_lines(&out.stdout, prefix.len())
+}
+
+fn cases() -> Vec<(&'static str, fn(&Ctx) -> Check)> {
+    vec![
+        ("hello", |c| {
+            expect(&c.run("hello", &[], &[])?, b"hello\n", b"", 0)
+        }),
+        ("args_spaces_empty_and_non_utf8", case_args),
+        ("args_empty_argv", case_argc_zero),
+        ("env_passthrough", |c| {
+            let out = c.run(
+                "probe",
+                &[b"getenv", b"FOO"],
+                &[("FOO", b"bar baz=\xff"), ("X", b"")],
+            )?;
+            expect(&out, b"bar baz=\\xff\n", b"", 0)?;
+            expect(
+                &c.run("probe", &[b"getenv", b"X"], &[("X", b"")])?,
+                b"\n",
+                b"",
+                0,
+            )?;
+            expect(
+                &c.run("probe", &[b"getenv", b"FOO"], &[])?,
+                b"unset\n",
+                b"",
+                0,
+            )
+        }),
+        ("exit_codes", |c| {
+            for (arg, code) in [
+                ("0", 0),
+                ("3", 3),
+                ("42", 42),
+                ("255", 255),
+                ("256", 0),
+                ("-1", 255),
+            ] {
+                expect(
+                    &c.run("probe", &[b"exit", arg.as_bytes()], &[])?,
+                    b"",
+                    b"",
+                    code,
+                )?;
+            }
+            Ok(())
+        }),
+        ("main_returns_err", |c| {
+            expect(&c.run("probe", &[b"err"], &[])?, b"", b"Error: Usage\n", 1)
+        }),
+        ("panic", |c| {
+            let msg = format!(
+                "panicked at {}:\nprobe panicked with 42\n",
+                probe_panic_location()
+            );
+            expect(&c.run("probe", &[b"panic"], &[])?, b"", msg.as_bytes(), 101)
+        }),
+        ("alloc_64_mib", |c| {
+            expect(
+                &c.run("probe", &[b"alloc", b"64"], &[])?,
+                b"allocated 64 MiB: ok\n",
+                b"",
+                0,
+            )
+        }),
+        ("alloc_failure", |c| {
+            let err = b"memory allocation of 70368744177664 bytes failed\n";
+            expect(&c.run("probe", &[b"oom"], &[])?, b"", err, 134)
+        }),
+        ("heap_growth", |c| {
+            let out = b"blocks 13333 sum 1199819994 string 50000\n";
+            expect(&c.run("probe", &[b"heap"], &[])?, out, b"", 0)
+        }),
+        ("demo", |c| {
+            let out = c.run("demo", &[b"x"], &[("K", b"v")])?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            let first = format!(
+                "freestand demo: a Rust program with no libc, on {}",
+                c.p.arch.name()
+            );
+            let want = [
+                first.as_str(),
+                "arguments (2):",
+                "  \"x\"",
+                "environment: 1 entries",
+                "heap: 9592 primes below 100000, the largest 99991, 99989, 99971",
+                "CLOCK_MONOTONIC ",
+                "CLOCK_REALTIME  ",
+                "AT_SYSINFO_EHDR 0x",
+            ];
+            for w in want {
+                if !text.contains(w) {
+                    return Err(format!("demo output lacks {w:?}:\n{text}"));
+                }
+            }
+            expect(
+                &Output {
+                    stdout: Vec::new(),
+                    ..out
+                },
+                b"",
+                b"",
+                0,
+            )
+        }),
+        ("static_no_interpreter_no_libc", |c| {
+            for dir in [&c.dir, &c.release_dir] {
+                for ex in EXAMPLES {
+                    check_static(&dir.join(ex))?;
+                }
+            }
+            Ok(())
+        }),
+        ("mem_functions_never_call_themselves", |c| {
+            for dir in [&c.dir, &c.release_dir] {
+                check_mem_no_recursion(&dir.join("probe"))?;
+            }
+            Ok(())
+        }),
+    ]
+}
+
+fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{cmd} not found ({e}); install binutils"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// readelf is the oracle: an executable (not shared object) with no
+/// interpreter, no dynamic section, no undefined symbols and no glibc
+/// symbol versions.
+fn check_static(bin: &Path) -> Check {
+    let b = bin.as_os_str();
+    let headers = tool("readelf", &[OsStr::new("-hlW"), b])?;
+    let ty = headers
+        .lines()
+        .find(|l| l.trim_start().starts_with("Type:"))
+        .unwrap_or("");
+    if !ty.contains("EXEC") {
+        return Err(format!("{}: {ty}", bin.display()));
+    }
+    for bad in ["INTERP", "DYNAMIC"] {
+        if headers.lines().any(|l| l.trim_start().starts_with(bad)) {
+            return Err(format!("{} has a {bad} program header", bin.display()));
+        }
+    }
+    let syms = tool("readelf", &[OsStr::new("-sW"), b])?;
+    for l in syms.lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        // Num: Value Size Type Bind Vis Ndx Name
+        if f.len() >= 8 && f[6] == "UND" {
+            return Err(format!("{} has an undefined symbol: {l}", bin.display()));
+        }
+        if l.contains("GLIBC") || l.contains("__libc_") {
+            return Err(format!("{} mentions libc: {l}", bin.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the call graph of `bin` from its disassembly and fails if any of
+/// the C mem functions can reach one of them again: a recursion the
+/// compiler would have created by turning a loop into a `memcpy` call.
+///
+/// x86_64 calls name their target (`call ... <memcpy>`); riscv64 calls are
+/// `auipc rX, hi` + `jalr lo(rX)` (or `jr`), whose target is computed.
+fn check_mem_no_recursion(bin: &Path) -> Check {
+    let dis = tool(
+        "llvm-objdump",
+        &[
+            OsStr::new("-d"),
+            OsStr::new("--no-show-raw-insn"),
+            bin.as_os_str(),
+        ],
+    )?;
+    let c_names = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "strlen"];
+    let mut starts: BTreeMap<u64, String> = BTreeMap::new();
+    let mut calls: BTreeMap<String, Vec<Callee>> = BTreeMap::new();
+    let mut current = String::new();
+    let mut hi: BTreeMap<String, u64> = BTreeMap::new();
+    let image = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let load = |vaddr: u64| read_u64_at_vaddr(&image, vaddr);
+    for line in dis.lines() {
+        // "0000000000018d40 <memset>:"
+        if let Some(head) = line.strip_suffix(">:") {
+            let mut it = head.splitn(2, " <");
+            let addr = u64::from_str_radix(it.next().unwrap_or("").trim(), 16).unwrap_or(0);
+            let name = it.next().unwrap_or("");
+            // Assembler-local labels (".L0", ".Lpcrel_hi3") sit inside functions.
+            if !name.starts_with(".L") {
+                current = name.to_string();
+                starts.insert(addr, current.clone());
+                hi.clear();
+            }
+            continue;
+        }
+        // "   18d4a:      \tauipc\tra, 3"
+        let Some((addr, insn)) = line.split_once(':') else {
+            continue;
+        };
+        let Ok(pc) = u64::from_str_radix(addr.trim(), 16) else {
+            continue;
+        };
+        let mut f = insn.split_whitespace();
+        let (op, args) = (f.next().unwrap_or(""), f.collect::<Vec<_>>().join(" "));
+        let edges = calls.entry(current.clone()).or_default();
+        if (op.starts_with("call") || op.starts_with("jmp")) && args.starts_with("*") {
+            // Through a pointer slot (the GOT): "*75281(%rip)  # 0x21cbb8 <...>".
+            let slot = args
+                .split("# 0x")
+                .nth(1)
+                .and_then(|t| t.split_whitespace().next());
+            if let Some(target) = slot
+                .and_then(|t| u64::from_str_radix(t, 16).ok())
+                .and_then(load)
+            {
+                edges.push(Callee::Addr(target));
+            }
+        } else if op.starts_with("call") || op.starts_with("jmp") {
+            // `<f+0x27>` is a jump inside a function, `<f>` a call of it.
+            if let Some(t) = args.split('<').nth(1).and_then(|t| t.strip_suffix('>')) {
+                if !t.contains('+') {
+                    edges.push(Callee::Name(t.to_string()));
+                }
+            }
+        } else if op == "ld" {
+            // A GOT load: "auipc a0, hi" then "ld a0, lo(a0)".
+            let mut a = args.split(", ");
+            let dst = a.next().unwrap_or("").to_string();
+            let src = a.next().unwrap_or("");
+            if let Some((off, reg)) = src.split_once('(') {
+                let reg = reg.trim_end_matches(')');
+                let off: i64 = off.parse().unwrap_or(0);
+                match hi.get(reg).and_then(|b| load(b.wrapping_add(off as u64))) {
+                    Some(v) => hi.insert(dst, v),
+                    None => hi.remove(&dst),
+                };
+            }
+        } else if op == "auipc" {
+            let mut a = args.split(", ");
+            let reg = a.next().unwrap_or("").to_string();
+            let imm: i64 = a.next().unwrap_or("0").parse().unwrap_or(0);
+            let imm = (imm << 44) >> 44; // sign-extend the 20-bit field
+            hi.insert(reg, pc.wrapping_add((imm << 12) as u64));
+        } else if op == "jalr" || op == "jr" {
+            // "-326(ra)" or "ra, -326(ra)" or "t1"
+            let operand = args.rsplit(", ").next().unwrap_or("");
+            let (off, reg) = match operand.split_once('(') {
+                Some((o, r)) => (o.parse::<i64>().unwrap_or(0), r.trim_end_matches(')')),
+                None => (0, operand),
+            };
+            if let Some(base) = hi.get(reg) {
+                edges.push(Callee::Addr(base.wrapping_add(off as u64)));
+            }
+        }
+    }
+    let name_of = |c: &Callee| match c {
+        Callee::Name(n) => Some(n.clone()),
+        Callee::Addr(a) => starts.get(a).cloned(),
+    };
+    // The linker drops the ones a program never calls; memcpy and memset
+    // are always there (struct copies, zeroing), so they must be checked.
+    for must in ["memcpy", "memset"] {
+        if !calls.contains_key(must) {
+            return Err(format!("{} has no function {must}", bin.display()));
+        }
+    }
+    for root in c_names.into_iter().filter(|n| calls.contains_key(*n)) {
+        // Walk everything reachable from `root`; reaching any C mem name
+        // (through at least one call) is the bug.
+        let mut stack: Vec<String> = vec![root.to_string()];
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(f) = stack.pop() {
+            // Debug builds reach the panic machinery through overflow and
+            // precondition checks; a panic ends the process (the handler
+            // exits), so those calls cannot recurse and are not followed.
+            let callees = calls.get(&f).into_iter().flatten().filter_map(name_of);
+            for callee in callees.filter(|c| !c.contains("panic")) {
+                if c_names.contains(&callee.as_str()) {
+                    return Err(format!(
+                        "{root} reaches {callee} (via {f}) in {}",
+                        bin.display()
+                    ));
+                }
+                if !seen.contains(&callee) {
+                    seen.push(callee.clone());
+                    stack.push(callee);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The 8 bytes at virtual address `vaddr` of a 64-bit little-endian ELF
+/// file, found through its PT_LOAD program headers.
+fn read_u64_at_vaddr(image: &[u8], vaddr: u64) -> Option<u64> {
+    let u64_at = |off: usize| {
+        Some(u64::from_le_bytes(
+            image.get(off..off + 8)?.try_into().ok()?,
+        ))
+    };
+    let u16_at = |off: usize| {
+        Some(u16::from_le_bytes(
+            image.get(off..off + 2)?.try_into().ok()?,
+        ))
+    };
+    let (phoff, phentsize, phnum) = (
+        u64_at(0x20)? as usize,
+        u16_at(0x36)? as usize,
+        u16_at(0x38)?,
+    );
+    for i in 0..phnum as usize {
+        let ph = phoff + i * phentsize;
+        let p_type = u32::from_le_bytes(image.get(ph..ph + 4)?.try_into().ok()?);
+        let (off, va, filesz) = (u64_at(ph + 8)?, u64_at(ph + 16)?, u64_at(ph + 32)?);
+        if p_type == 1 && (va..va + filesz).contains(&vaddr) && vaddr + 8 <= va + filesz {
+            return u64_at((off + vaddr - va) as usize);
+        }
+    }
+    None
+}
+
+enum Callee {
+    Name(String),
+    Addr(u64),
+}
+
+fn main() {
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let mut platforms = vec![
+        Platform {
+            name: "native-x86_64",
+            arch: Arch::X86_64,
+            qemu: None,
+            broken: None,
+        },
+        Platform {
+            name: "qemu-x86_64",
+            arch: Arch::X86_64,
+            qemu: Some("qemu-x86_64"),
+            broken: None,
+        },
+        Platform {
+            name: "qemu-riscv64",
+            arch: Arch::Riscv64,
+            qemu: Some("qemu-riscv64"),
+            broken: None,
+        },
+    ];
+    if !cfg!(target_arch = "x86_64") {
+        platforms[0].broken = Some("the native platform of this suite is x86_64".into());
+    }
+    for p in &mut platforms {
+        if let Some(q) = p.qemu {
+            p.broken = p.broken.take().or_else(|| check_qemu(q));
+        }
+    }
+    let mut builds: BTreeMap<(&str, &str), Result<PathBuf, String>> = BTreeMap::new();
+    for arch in [Arch::X86_64, Arch::Riscv64] {
+        for profile in ["dev", "release"] {
+            builds.insert((arch.triple(), profile), build(arch, profile));
+        }
+    }
+    let cases = cases();
+    let mut totals = (0, 0);
+    let mut summary = Vec::new();
+    for p in &platforms {
+        let dirs = (
+            builds[&(p.arch.triple(), "dev")].clone(),
+            builds[&(p.arch.triple(), "release")].clone(),
+        );
+        let (mut pass, mut fail) = (0, 0);
+        for (name, case) in &cases {
+            if filter
+                .as_ref()
+                .is_some_and(|f| !name.contains(f.as_str()) && !p.name.contains(f.as_str()))
+            {
+                continue;
+            }
+            let result = match (&p.broken, &dirs) {
+                (Some(why), _) => Err(format!("cannot run on {}: {why}", p.name)),
+                (None, (Ok(dir), Ok(release_dir))) => case(&Ctx {
+                    p,
+                    dir: dir.clone(),
+                    release_dir: release_dir.clone(),
+                }),
+                (None, (Err(e), _) | (_, Err(e))) => Err(e.clone()),
+            };
+            match result {
+                Ok(()) => {
+                    pass += 1;
+                    println!("test {}::{name} ... ok", p.name);
+                }
+                Err(e) => {
+                    fail += 1;
+                    println!("test {}::{name} ... FAILED\n      {e}", p.name);
+                }
+            }
+        }
+        summary.push(format!("{}: {pass} passed, {fail} failed", p.name));
+        totals.0 += pass;
+        totals.1 += fail;
+    }
+    println!();
+    for s in &summary {
+        println!("platform {s}");
+    }
+    println!("{} passed, {} failed", totals.0, totals.1);
+    let empty = filter.is_none() && summary.iter().any(|s| s.contains(": 0 passed, 0 failed"));
+    if totals.1 > 0 || totals.0 == 0 || empty {
+        std::process::exit(1);
+    }
+}
