@@ -45,8 +45,7 @@ fn main() -> Result<i32, ProbeError> {
         b"panic" => panic!("probe panicked with {}", 42),
         b"alloc" => {
             let mib = number(args.next())? as usize;
-            let mut v: Vec<u8> = Vec::with_capacity(mib << 20);
-            v.resize(mib << 20, 0);
+            let mut v: Vec<u8> = alloc::vec![0; mib << 20];
             for (i, b) in v.iter_mut().enumerate().step_by(4096) {
                 *b = (i >> 12) as u8;
             }

@@ -34,7 +34,7 @@ pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T) -> ! {
 #[cold]
 unsafe fn check_entry_stack(sp: *mut usize) {
     assert!(
-        sp as usize % 16 == 0,
+        (sp as usize).is_multiple_of(16),
         "BUG(freestand): initial stack pointer {sp:p} is not 16-byte aligned"
     );
     // SAFETY: `sp` points at argc, followed by argc + 1 argv slots.

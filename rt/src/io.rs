@@ -55,10 +55,10 @@ impl<const N: usize> BufWriter<N> {
     /// writer was made, if any.
     pub fn flush(&mut self) -> Result<(), Errno> {
         let pending = self.buf.get(..self.len).unwrap_or_default();
-        if self.error.is_none() {
-            if let Err(e) = write_all(self.fd, pending) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = write_all(self.fd, pending)
+        {
+            self.error = Some(e);
         }
         self.len = 0;
         match self.error {

@@ -33,7 +33,7 @@ unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
     // guarantees; word accesses happen only when both addresses are aligned.
     unsafe {
         if (dst as usize) % WORD == (src as usize) % WORD {
-            while i < n && (dst as usize + i) % WORD != 0 {
+            while i < n && !(dst as usize + i).is_multiple_of(WORD) {
                 write_volatile(dst.add(i), read_volatile(src.add(i)));
                 i += 1;
             }
@@ -62,7 +62,7 @@ unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
     // guarantees; word accesses happen only when both addresses are aligned.
     unsafe {
         if (dst as usize) % WORD == (src as usize) % WORD {
-            while i > 0 && (dst as usize + i) % WORD != 0 {
+            while i > 0 && !(dst as usize + i).is_multiple_of(WORD) {
                 i -= 1;
                 write_volatile(dst.add(i), read_volatile(src.add(i)));
             }
@@ -121,7 +121,7 @@ pub unsafe fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
     let mut i = 0;
     // SAFETY: every write is at an offset below `n`; word writes are aligned.
     unsafe {
-        while i < n && (dst as usize + i) % WORD != 0 {
+        while i < n && !(dst as usize + i).is_multiple_of(WORD) {
             write_volatile(dst.add(i), b);
             i += 1;
         }

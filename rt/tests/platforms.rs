@@ -322,7 +322,10 @@ fn case_argc_zero(c: &Ctx) -> Check {
     check_auxv_lines(&out.stdout, prefix.len())
 }
 
-fn cases() -> Vec<(&'static str, fn(&Ctx) -> Check)> {
+/// A named check run on one platform.
+type Case = (&'static str, fn(&Ctx) -> Check);
+
+fn cases() -> Vec<Case> {
     vec![
         ("hello", |c| {
             expect(&c.run("hello", &[], &[])?, b"hello\n", b"", 0)
@@ -548,10 +551,10 @@ fn check_mem_no_recursion(bin: &Path) -> Check {
             }
         } else if op.starts_with("call") || op.starts_with("jmp") {
             // `<f+0x27>` is a jump inside a function, `<f>` a call of it.
-            if let Some(t) = args.split('<').nth(1).and_then(|t| t.strip_suffix('>')) {
-                if !t.contains('+') {
-                    edges.push(Callee::Name(t.to_string()));
-                }
+            if let Some(t) = args.split('<').nth(1).and_then(|t| t.strip_suffix('>'))
+                && !t.contains('+')
+            {
+                edges.push(Callee::Name(t.to_string()));
             }
         } else if op == "ld" {
             // A GOT load: "auipc a0, hi" then "ld a0, lo(a0)".

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# freestand's whole test suite: formatting, clippy on both targets, host
+# unit tests, and every example on native x86_64, qemu-x86_64 and
+# qemu-riscv64.
+#
+# On Debian or Ubuntu, run as root, it first installs what is missing
+# (qemu-user >= 8.1, strace, binutils, llvm for llvm-objdump); otherwise it
+# stops and prints the exact command to run. The Rust toolchain itself comes
+# from rust-toolchain.toml through rustup on the first cargo call.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+qemu_ok() {
+    local v
+    v=$("$1" --version 2>/dev/null | sed -n 's/.*version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p' | head -1)
+    [ -n "$v" ] || return 1
+    set -- $v
+    [ "$1" -gt 8 ] || { [ "$1" -eq 8 ] && [ "$2" -ge 1 ]; }
+}
+
+missing=()
+qemu_ok qemu-x86_64 && qemu_ok qemu-riscv64 || missing+=(qemu-user)
+command -v strace >/dev/null || missing+=(strace)
+command -v readelf >/dev/null || missing+=(binutils)
+command -v llvm-objdump >/dev/null || missing+=(llvm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    . /etc/os-release 2>/dev/null || true
+    backports=""
+    if [ "${ID:-}" = debian ] && [ "${VERSION_CODENAME:-}" = bookworm ]; then
+        # Debian 12's own qemu is 7.2, which maps no guest vDSO.
+        backports="bookworm-backports"
+    fi
+    install="apt-get update && apt-get install -y ${missing[*]}"
+    if [ -n "$backports" ]; then
+        install="echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/backports.list && apt-get update && apt-get install -y -t bookworm-backports ${missing[*]}"
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "scripts/test.sh: installing ${missing[*]}"
+        sh -c "DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; $install"
+        qemu_ok qemu-x86_64 && qemu_ok qemu-riscv64 || {
+            echo "scripts/test.sh: qemu-user >= 8.1 is still missing after the install" >&2
+            exit 1
+        }
+    else
+        echo "scripts/test.sh: missing ${missing[*]}. Run as root:" >&2
+        echo "  $install" >&2
+        exit 1
+    fi
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
+    echo "== cargo clippy --all-targets --target $target"
+    cargo clippy --quiet --workspace --all-targets --target "$target" -- -D warnings
+done
+
+# The examples package has no tests of its own; `cargo test` would build
+# its freestanding examples with panic=unwind, which no_std binaries cannot
+# use. rt/tests/platforms.rs builds and runs them properly.
+echo "== cargo test"
+cargo test --workspace --exclude freestand-examples 2>&1 | tee target/test.log
+# The platforms harness prints one line per platform; each must have run.
+for p in native-x86_64 qemu-x86_64 qemu-riscv64; do
+    grep -Eq "^platform $p: [1-9][0-9]* passed, 0 failed$" target/test.log || {
+        echo "scripts/test.sh: the $p tests did not all run and pass" >&2
+        exit 1
+    }
+done
+echo "== all platforms passed"
