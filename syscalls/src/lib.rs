@@ -34,6 +34,7 @@ compile_error!(
 );
 
 pub mod errno;
+pub mod fs;
 pub mod io;
 pub mod mm;
 pub mod process;
