@@ -352,6 +352,23 @@ fn cases() -> Vec<Case> {
                 0,
             )
         }),
+        ("huge_environment", |c| {
+            let owned: Vec<(String, Vec<u8>)> = (0..20_000)
+                .map(|i| (format!("VAR{i}"), format!("value {i}").into_bytes()))
+                .collect();
+            let env: Vec<(&str, &[u8])> = owned
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_slice()))
+                .collect();
+            let out = c.run("probe", &[b"getenv", b"VAR19999"], &env)?;
+            expect(&out, b"value 19999\n", b"", 0)?;
+            let out = c.run("args", &[], &env)?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            if !text.contains("\nenv: 20000 entries\n") || out.code != Some(0) {
+                return Err(format!("args with 20000 env entries printed {text:?}"));
+            }
+            Ok(())
+        }),
         ("exit_codes", |c| {
             for (arg, code) in [
                 ("0", 0),
