@@ -17,7 +17,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe"];
+const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe", "vdso"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Arch {
@@ -445,6 +445,52 @@ fn cases() -> Vec<Case> {
                 0,
             )
         }),
+        ("vdso_symbols_match_readelf", case_vdso_symbols),
+        ("vdso_info", |c| {
+            let out = c.run("vdso", &[b"info"], &[])?;
+            let text = String::from_utf8_lossy(&out.stdout);
+            let version = match c.p.arch {
+                Arch::X86_64 => "LINUX_2.6",
+                Arch::Riscv64 => "LINUX_4.15",
+            };
+            for want in [
+                "class         ELF64",
+                "endianness    little",
+                "DT_GNU_HASH",
+                version,
+            ] {
+                if !text.contains(want) {
+                    return Err(format!("`vdso info` lacks {want:?}:\n{text}"));
+                }
+            }
+            expect(
+                &Output {
+                    stdout: Vec::new(),
+                    ..out
+                },
+                b"",
+                b"",
+                0,
+            )
+        }),
+        ("vdso_bad_input", |c| {
+            let dir = tempdir();
+            let junk = dir.join("junk");
+            std::fs::write(&junk, b"this is not an ELF file").unwrap();
+            let out = c.run("vdso", &[b"info", junk.as_os_str().as_bytes()], &[])?;
+            let _ = std::fs::remove_dir_all(&dir);
+            expect(&out, b"", b"vdso: bad ELF magic\n", 1)?;
+            let out = c.run("vdso", &[b"symbols", b"/nonexistent/vdso.so"], &[])?;
+            expect(
+                &out,
+                b"",
+                b"vdso: cannot open /nonexistent/vdso.so: ENOENT (errno 2)\n",
+                1,
+            )?;
+            let out = c.run("vdso", &[b"frobnicate"], &[])?;
+            let usage = b"vdso: usage: vdso info [FILE] | vdso symbols [FILE] | vdso dump FILE\n";
+            expect(&out, b"", usage, 2)
+        }),
         ("static_no_interpreter_no_libc", |c| {
             for dir in [&c.dir, &c.release_dir] {
                 for ex in EXAMPLES {
@@ -460,6 +506,90 @@ fn cases() -> Vec<Case> {
             Ok(())
         }),
     ]
+}
+
+/// Dumps the platform's own vDSO with `vdso dump`, then checks that
+/// `vdso symbols FILE` equals what readelf says of the same file, and that
+/// `vdso symbols` on the live image lists the same symbols.
+fn case_vdso_symbols(c: &Ctx) -> Check {
+    let dir = tempdir();
+    let file = dir.join("vdso.so");
+    let f = file.as_os_str().as_bytes();
+    let out = c.run("vdso", &[b"dump", f], &[])?;
+    if out.code != Some(0) || !file.exists() {
+        return Err(format!("vdso dump failed: {}", show(&out.stderr)));
+    }
+    let from_file = c.run("vdso", &[b"symbols", f], &[])?;
+    let live = c.run("vdso", &[b"symbols"], &[])?;
+    let oracle = readelf_symbols(&file)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    expect(&from_file, oracle.as_bytes(), b"", 0)?;
+    // The live image may sit elsewhere (qemu relocates its vDSO in place),
+    // so compare everything but the value.
+    let strip = |b: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(b)
+            .lines()
+            .map(|l| l.rsplitn(2, ' ').nth(1).unwrap_or("").to_string())
+            .collect()
+    };
+    if strip(&live.stdout) != strip(&from_file.stdout) || live.code != Some(0) {
+        return Err(format!(
+            "live listing {} differs from the dump's {}",
+            show(&live.stdout),
+            show(&from_file.stdout)
+        ));
+    }
+    if oracle.lines().count() < 4 {
+        return Err(format!("suspiciously few symbols: {oracle:?}"));
+    }
+    Ok(())
+}
+
+/// `readelf --dyn-syms -V -W`, normalised to `vdso symbols`' format:
+/// defined FUNC/OBJECT/NOTYPE symbols as `NAME VERSION TYPE BIND VALUE`.
+///
+/// readelf prints the symbol that names a version definition (the ABS
+/// `LINUX_2.6`) without a suffix although its version is that definition;
+/// the format spells it `LINUX_2.6 @@LINUX_2.6`, so such symbols get
+/// `@@NAME` when `NAME` is a non-base definition in readelf's own listing.
+fn readelf_symbols(file: &Path) -> Result<String, String> {
+    let text = tool(
+        "readelf",
+        &[
+            OsStr::new("--dyn-syms"),
+            OsStr::new("-V"),
+            OsStr::new("-W"),
+            file.as_os_str(),
+        ],
+    )?;
+    let defs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("Index:") && !l.contains("Flags: BASE"))
+        .filter_map(|l| l.split("Name: ").nth(1))
+        .map(str::trim)
+        .collect();
+    let mut out = String::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // Num: Value Size Type Bind Vis Ndx Name
+        if f.len() < 8 || !f[0].ends_with(':') || f[6] == "UND" {
+            continue;
+        }
+        if !["FUNC", "OBJECT", "NOTYPE"].contains(&f[3]) {
+            continue;
+        }
+        let (name, version) = match f[7].split_once("@@") {
+            Some((n, v)) => (n, format!("@@{v}")),
+            None => match f[7].split_once('@') {
+                Some((n, v)) => (n, format!("@{v}")),
+                None if f[6] == "ABS" && defs.contains(&f[7]) => (f[7], format!("@@{}", f[7])),
+                None => (f[7], "-".to_string()),
+            },
+        };
+        let value = u64::from_str_radix(f[1], 16).map_err(|e| format!("{line}: {e}"))?;
+        out.push_str(&format!("{name} {version} {} {} {value:#x}\n", f[3], f[4]));
+    }
+    Ok(out)
 }
 
 fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
