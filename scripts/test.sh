@@ -56,6 +56,9 @@ for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
     cargo clippy --quiet --workspace --all-targets --target "$target" -- -D warnings
 done
 
+echo "== cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude freestand-examples
+
 # The examples package has no tests of its own; `cargo test` would build
 # its freestanding examples with panic=unwind, which no_std binaries cannot
 # use. rt/tests/platforms.rs builds and runs them properly.

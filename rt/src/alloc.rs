@@ -40,7 +40,7 @@ struct Arenas {
     next_size: usize,
 }
 
-/// The global allocator installed by [`entry!`](crate::entry).
+/// The global allocator installed by [`entry!`](macro@crate::entry).
 pub struct Heap {
     arenas: spin::Mutex<Arenas>,
 }

@@ -6,7 +6,7 @@
 
 use crate::exit::{Termination, exit};
 
-/// Runs the program. Called by the `_start` that [`entry!`](crate::entry)
+/// Runs the program. Called by the `_start` that [`entry!`](macro@crate::entry)
 /// defines; not meant to be called directly.
 ///
 /// # Safety

@@ -24,14 +24,14 @@
 //!
 //! 1. `arch/` — `_start`, a few instructions per architecture that pass the
 //!    kernel's stack pointer to [`entry::entry`].
-//! 2. [`entry`] — records the initial stack and calls `main`.
+//! 2. [`entry`](mod@entry) — records the initial stack and calls `main`.
 //! 3. [`stack`] — argc, argv, envp and the auxiliary vector, parsed lazily.
 //! 4. `main` — yours, wired in by [`entry!`].
 //! 5. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
 //!    the exit status.
 //!
 //! Beside that path: [`io`] (`print!` and friends), [`alloc`] (the heap),
-//! [`panic`] (the panic handler) and [`mem`] (`memcpy` and friends).
+//! [`panic`](mod@panic) (the panic handler) and [`mem`] (`memcpy` and friends).
 //!
 //! # What `entry!` defines
 //!

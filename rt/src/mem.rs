@@ -1,7 +1,7 @@
 //! `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp` and `strlen`.
 //!
 //! No libc provides these, yet the compiler emits calls to them for struct
-//! copies and slice operations. [`entry!`](crate::entry) exports them under
+//! copies and slice operations. [`entry!`](macro@crate::entry) exports them under
 //! their C names from the program's own crate, so they never clash with a
 //! libc in host builds.
 //!

@@ -20,7 +20,7 @@ pub const OOM_EXIT: i32 = 134;
 
 static PANICKING: AtomicBool = AtomicBool::new(false);
 
-/// Reports `info` and ends the process. [`entry!`](crate::entry) installs
+/// Reports `info` and ends the process. [`entry!`](macro@crate::entry) installs
 /// this as the `#[panic_handler]`.
 #[cold]
 pub fn report(info: &PanicInfo<'_>) -> ! {

@@ -12,8 +12,8 @@
 //! ```
 //!
 //! [`entry`](crate::entry::entry) records `sp` and nothing else, so a
-//! program pays only for what it reads: [`args`] and [`env`] are O(1) to
-//! start, [`auxv`] walks past the environment once and caches where the
+//! program pays only for what it reads: [`args()`] and [`env()`] are O(1) to
+//! start, [`auxv()`] walks past the environment once and caches where the
 //! vector starts.
 //!
 //! The kernel may start a program with `argc == 0` (older kernels) or, since

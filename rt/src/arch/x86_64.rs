@@ -9,7 +9,7 @@
 /// Expands to the `naked_asm!` body of `_start`, which calls `$entry`
 /// (an `extern "C" fn(*mut usize) -> !`) with the kernel's stack pointer.
 ///
-/// Used by [`entry!`](crate::entry); not meant to be called directly.
+/// Used by [`entry!`](macro@crate::entry); not meant to be called directly.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __start_asm {
