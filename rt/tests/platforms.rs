@@ -529,7 +529,7 @@ fn case_vdso_symbols(c: &Ctx) -> Check {
     let strip = |b: &[u8]| -> Vec<String> {
         String::from_utf8_lossy(b)
             .lines()
-            .map(|l| l.rsplitn(2, ' ').nth(1).unwrap_or("").to_string())
+            .map(|l| l.rsplit_once(' ').map_or("", |(head, _)| head).to_string())
             .collect()
     };
     if strip(&live.stdout) != strip(&from_file.stdout) || live.code != Some(0) {

@@ -1,0 +1,669 @@
+//! Validation of an image: ELF header, program headers, dynamic section and
+//! the tables it names. Everything a lookup needs is checked here once and
+//! cached in a [`Core`].
+//!
+//! Only program headers are read, never section headers. Virtual addresses
+//! from the dynamic section are turned into offsets in the image through the
+//! `PT_LOAD` headers, so images linked at 0, prelinked at a high address, or
+//! relocated in place (qemu-user) all resolve the same way.
+
+use crate::elf;
+use crate::error::Error;
+use crate::layout::{Class, Endian, Layout, u16_at, u32_at, word_at};
+
+/// Longest version definition chain accepted when `DT_VERDEFNUM` does not
+/// bound it (a vDSO has two entries).
+pub(crate) const MAX_VERDEFS: u32 = 1024;
+
+/// How many version definitions a [`Core`] keeps at hand for lookups (a
+/// vDSO has two or three); longer chains are walked.
+pub(crate) const VERDEF_CACHE: usize = 4;
+
+/// The fields of one version definition a lookup needs.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct VerdefEntry {
+    /// `vd_ndx` without the hidden bit.
+    pub ndx: u16,
+    pub flags: u16,
+    /// `vda_name` of the first `Verdaux`: a validated string table offset.
+    pub name: u32,
+}
+
+/// The fields of the ELF header the parser uses, after validation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Header {
+    pub machine: u16,
+    /// Offset of the program header table.
+    pub phoff: usize,
+    /// Size of one program header, at least `L::PHDR_SIZE`.
+    pub phentsize: usize,
+    /// Number of program headers.
+    pub phnum: usize,
+}
+
+impl Header {
+    /// Size in bytes of the program header table.
+    pub(crate) fn phdrs_len(&self) -> usize {
+        // Both factors come from u16 fields, so this cannot overflow.
+        self.phentsize * self.phnum
+    }
+}
+
+/// Validates the ELF header at the start of `data`, which must hold at least
+/// `L::EHDR_SIZE` bytes. Reads nothing past the header.
+pub(crate) fn header<L: Layout>(data: &[u8]) -> Result<Header, Error> {
+    let oob = Error::OutOfRange { field: "e_ident" };
+    let ident = data.get(..elf::EI_NIDENT).ok_or(oob)?;
+    if ident[..4] != elf::ELFMAG {
+        return Err(Error::BadMagic);
+    }
+    let class = Class::from_ident_byte(ident[elf::EI_CLASS])
+        .ok_or(Error::UnsupportedClass(ident[elf::EI_CLASS]))?;
+    if class != L::CLASS {
+        return Err(Error::WrongClass {
+            expected: L::CLASS,
+            found: class,
+        });
+    }
+    let endian = Endian::from_ident_byte(ident[elf::EI_DATA])
+        .ok_or(Error::UnsupportedDataEncoding(ident[elf::EI_DATA]))?;
+    if endian != L::ENDIAN {
+        return Err(Error::WrongEndian {
+            expected: L::ENDIAN,
+            found: endian,
+        });
+    }
+    if ident[elf::EI_VERSION] != elf::EV_CURRENT {
+        return Err(Error::UnsupportedVersion(ident[elf::EI_VERSION]));
+    }
+    let ehdr = data.get(..L::EHDR_SIZE).ok_or(Error::OutOfRange {
+        field: "ELF header",
+    })?;
+    let field = |field| Error::OutOfRange { field };
+    let e_type = u16_at::<L>(ehdr, L::E_TYPE).ok_or(field("e_type"))?;
+    if e_type != elf::ET_DYN {
+        return Err(Error::WrongType(e_type));
+    }
+    let machine = u16_at::<L>(ehdr, L::E_MACHINE).ok_or(field("e_machine"))?;
+    let phoff = word_at::<L>(ehdr, L::E_PHOFF).ok_or(field("e_phoff"))?;
+    let phentsize = u16_at::<L>(ehdr, L::E_PHENTSIZE).ok_or(field("e_phentsize"))?;
+    let phnum = u16_at::<L>(ehdr, L::E_PHNUM).ok_or(field("e_phnum"))?;
+    if usize::from(phentsize) < L::PHDR_SIZE {
+        return Err(Error::BadPhentsize(phentsize));
+    }
+    if phnum == 0 {
+        return Err(Error::NoLoadSegment);
+    }
+    let phoff = usize::try_from(phoff).map_err(|_| field("e_phoff"))?;
+    let hdr = Header {
+        machine,
+        phoff,
+        phentsize: usize::from(phentsize),
+        phnum: usize::from(phnum),
+    };
+    // The table must be addressable; whether it is inside the image is
+    // checked by the caller, which knows the image.
+    phoff.checked_add(hdr.phdrs_len()).ok_or(field("e_phoff"))?;
+    Ok(hdr)
+}
+
+/// The fields of one program header the parser uses.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Phdr {
+    pub p_type: u32,
+    pub offset: u64,
+    pub vaddr: u64,
+    pub filesz: u64,
+}
+
+/// Reads program header `i` from `table` (the program header table).
+pub(crate) fn phdr<L: Layout>(table: &[u8], hdr: &Header, i: usize) -> Result<Phdr, Error> {
+    let oob = Error::OutOfRange { field: "e_phoff" };
+    let ph = table.get(i * hdr.phentsize..).ok_or(oob)?;
+    Ok(Phdr {
+        p_type: u32_at::<L>(ph, L::P_TYPE).ok_or(oob)?,
+        offset: word_at::<L>(ph, L::P_OFFSET).ok_or(oob)?,
+        vaddr: word_at::<L>(ph, L::P_VADDR).ok_or(oob)?,
+        filesz: word_at::<L>(ph, L::P_FILESZ).ok_or(oob)?,
+    })
+}
+
+/// The length of the image as mapped: the end of the furthest `PT_LOAD`
+/// segment's file contents. The header and the program header table must
+/// lie inside it.
+pub(crate) fn mapped_len<L: Layout>(table: &[u8], hdr: &Header) -> Result<usize, Error> {
+    let mut end: u64 = 0;
+    let mut loads = 0usize;
+    for i in 0..hdr.phnum {
+        let ph = phdr::<L>(table, hdr, i)?;
+        if ph.p_type == elf::PT_LOAD {
+            loads += 1;
+            let seg_end = ph.offset.checked_add(ph.filesz).ok_or(Error::OutOfRange {
+                field: "PT_LOAD p_filesz",
+            })?;
+            end = end.max(seg_end);
+        }
+    }
+    if loads == 0 {
+        return Err(Error::NoLoadSegment);
+    }
+    let end = usize::try_from(end).map_err(|_| Error::OutOfRange {
+        field: "PT_LOAD p_filesz",
+    })?;
+    if end < L::EHDR_SIZE {
+        return Err(Error::OutOfRange {
+            field: "PT_LOAD p_filesz",
+        });
+    }
+    if hdr.phoff + hdr.phdrs_len() > end {
+        return Err(Error::OutOfRange { field: "e_phoff" });
+    }
+    Ok(end)
+}
+
+/// The GNU hash table, validated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GnuHash<'a> {
+    pub nbuckets: u32,
+    /// Index of the first symbol the table covers.
+    pub symoffset: u32,
+    /// Bloom filter word count minus one (the count is not required to be a
+    /// power of two; like glibc, the index is masked with this).
+    pub bloom_mask: u32,
+    pub bloom_shift: u32,
+    pub bloom: &'a [u8],
+    pub buckets: &'a [u8],
+    /// Chain words; entry 0 belongs to symbol `symoffset`.
+    pub chain: &'a [u8],
+    /// One past the last symbol index any chain reaches (0 if every bucket
+    /// is empty). Every chain walk ends before it.
+    pub end: u32,
+}
+
+/// The System V hash table, validated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SysvHash<'a> {
+    pub nbucket: u32,
+    /// Number of chain entries, which is the number of symbols.
+    pub nchain: u32,
+    pub buckets: &'a [u8],
+    pub chains: &'a [u8],
+    /// Whether entries are 8 bytes wide (64-bit s390 and Alpha) instead of 4.
+    pub wide: bool,
+}
+
+/// Everything a lookup or a listing needs, validated once. Not generic: the
+/// layout-specific code lives in functions generic over [`Layout`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Core<'a> {
+    /// The whole image.
+    pub data: &'a [u8],
+    /// Address of `data[0]` (0 for a byte slice).
+    pub base: u64,
+    /// Added to a symbol value to get its address.
+    pub bias: u64,
+    pub class: Class,
+    pub endian: Endian,
+    pub machine: u16,
+    /// Symbol table, exactly as long as every index below needs.
+    pub symtab: &'a [u8],
+    /// Number of symbols a listing shows.
+    pub nsyms: u32,
+    /// String table, `DT_STRSZ` long if given.
+    pub strtab: &'a [u8],
+    /// Version index table, covering every symbol in `symtab`.
+    pub versym: Option<&'a [u8]>,
+    /// Version definitions, from the first to the end of its segment.
+    pub verdef: Option<&'a [u8]>,
+    /// Number of version definitions in the validated chain.
+    pub verdef_count: u32,
+    /// The first [`VERDEF_CACHE`] of them.
+    pub verdef_cache: [VerdefEntry; VERDEF_CACHE],
+    pub gnu: Option<GnuHash<'a>>,
+    pub sysv: Option<SysvHash<'a>>,
+    /// `DT_SONAME`, unvalidated string table offset.
+    pub soname: Option<u64>,
+}
+
+/// Values of the dynamic entries the parser uses.
+#[derive(Default)]
+struct Dynamic {
+    hash: Option<u64>,
+    gnu_hash: Option<u64>,
+    strtab: Option<u64>,
+    symtab: Option<u64>,
+    strsz: Option<u64>,
+    syment: Option<u64>,
+    soname: Option<u64>,
+    versym: Option<u64>,
+    verdef: Option<u64>,
+    verdefnum: Option<u64>,
+}
+
+/// Parse-time state: the image and its program header table.
+struct Image<'a> {
+    data: &'a [u8],
+    hdr: Header,
+    phdrs: &'a [u8],
+}
+
+impl<'a> Image<'a> {
+    /// Translates the virtual address `vaddr` (from the field `field`) to the
+    /// range of the image from that address to the end of the file contents of
+    /// the `PT_LOAD` segment holding it.
+    fn translate<L: Layout>(
+        &self,
+        vaddr: u64,
+        field: &'static str,
+    ) -> Result<(usize, usize), Error> {
+        for i in 0..self.hdr.phnum {
+            let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
+            if ph.p_type != elf::PT_LOAD {
+                continue;
+            }
+            let delta = vaddr.wrapping_sub(ph.vaddr) & L::ADDR_MASK;
+            if delta >= ph.filesz {
+                continue;
+            }
+            let oob = Error::OutOfRange { field };
+            let start = ph.offset.checked_add(delta).ok_or(oob)?;
+            let end = ph.offset.checked_add(ph.filesz).ok_or(oob)?;
+            let len = self.data.len() as u64;
+            if start >= len {
+                return Err(oob);
+            }
+            // Both fit in usize: they are at most the slice length.
+            return Ok((start as usize, end.min(len) as usize));
+        }
+        Err(Error::AddressNotMapped {
+            field,
+            address: vaddr,
+        })
+    }
+
+    /// Like [`Image::translate`], but returns the bytes.
+    fn table<L: Layout>(
+        &self,
+        vaddr: u64,
+        field: &'static str,
+    ) -> Result<(usize, &'a [u8]), Error> {
+        let (start, end) = self.translate::<L>(vaddr, field)?;
+        Ok((start, &self.data[start..end]))
+    }
+}
+
+/// `count * size` bytes from the start of `table`, or an error naming `field`.
+fn prefix<'a>(
+    table: &'a [u8],
+    count: u64,
+    size: usize,
+    field: &'static str,
+) -> Result<&'a [u8], Error> {
+    let oob = Error::OutOfRange { field };
+    let len = count.checked_mul(size as u64).ok_or(oob)?;
+    let len = usize::try_from(len).map_err(|_| oob)?;
+    table.get(..len).ok_or(oob)
+}
+
+/// Checks that `off` names a NUL-terminated string in `strtab`, and returns
+/// it without the NUL.
+pub(crate) fn string<'a>(
+    strtab: &'a [u8],
+    off: u64,
+    field: &'static str,
+) -> Result<&'a [u8], Error> {
+    let rest = usize::try_from(off)
+        .ok()
+        .and_then(|off| strtab.get(off..))
+        .ok_or(Error::OutOfRange { field })?;
+    let len = rest
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(Error::UnterminatedString { field })?;
+    Ok(&rest[..len])
+}
+
+impl<'a> Core<'a> {
+    /// Validates `data` as an image of layout `L` whose first byte is at
+    /// address `base`.
+    pub(crate) fn parse<L: Layout>(data: &'a [u8], base: u64) -> Result<Self, Error> {
+        let hdr = header::<L>(data)?;
+        let phdrs = data
+            .get(hdr.phoff..hdr.phoff + hdr.phdrs_len())
+            .ok_or(Error::OutOfRange { field: "e_phoff" })?;
+        let img = Image { data, hdr, phdrs };
+
+        // Load bias from the first PT_LOAD; the dynamic section from the
+        // first PT_DYNAMIC.
+        let mut bias = None;
+        let mut dynamic = None;
+        for i in 0..hdr.phnum {
+            let ph = phdr::<L>(phdrs, &hdr, i)?;
+            match ph.p_type {
+                elf::PT_LOAD if bias.is_none() => {
+                    bias = Some(base.wrapping_add(ph.offset).wrapping_sub(ph.vaddr) & L::ADDR_MASK);
+                }
+                elf::PT_DYNAMIC if dynamic.is_none() => dynamic = Some(ph),
+                _ => {}
+            }
+        }
+        let bias = bias.ok_or(Error::NoLoadSegment)?;
+        let dynamic = dynamic.ok_or(Error::NoDynamicSegment)?;
+        let dyns = dynamic_entries::<L>(data, &dynamic)?;
+
+        let symtab_addr = dyns.symtab.ok_or(Error::NoSymbolTable)?;
+        let strtab_addr = dyns.strtab.ok_or(Error::NoStringTable)?;
+        if let Some(syment) = dyns.syment
+            && syment != L::SYM_SIZE as u64
+        {
+            return Err(Error::BadSymbolEntrySize(syment));
+        }
+
+        let (_, strtab) = img.table::<L>(strtab_addr, "DT_STRTAB")?;
+        let strtab = match dyns.strsz {
+            Some(size) => prefix(strtab, size, 1, "DT_STRSZ")?,
+            None => strtab,
+        };
+        let (symtab_off, symtab_avail) = img.table::<L>(symtab_addr, "DT_SYMTAB")?;
+
+        let machine = hdr.machine;
+        let sysv = match dyns.hash {
+            Some(addr) => Some(sysv_hash::<L>(&img, addr, machine)?),
+            None => None,
+        };
+        let gnu = match dyns.gnu_hash {
+            Some(addr) => Some(gnu_hash::<L>(&img, addr)?),
+            None => None,
+        };
+
+        // How many symbols there are: the System V table says it; the GNU
+        // table implies it; without either, the table runs to the next known
+        // table after it (or to the end of its segment).
+        let (nsyms, reach) = match (&sysv, &gnu) {
+            (Some(s), g) => (u64::from(s.nchain), g.map_or(0, |g| g.end)),
+            (None, Some(g)) => {
+                let n = if g.end == 0 { g.symoffset } else { g.end };
+                (u64::from(n), g.end)
+            }
+            (None, None) => {
+                let mut next = symtab_off + symtab_avail.len();
+                let mut consider = |addr: Option<u64>| {
+                    if let Some(addr) = addr
+                        && let Ok((off, _)) = img.translate::<L>(addr, "")
+                        && off > symtab_off
+                    {
+                        next = next.min(off);
+                    }
+                };
+                consider(Some(strtab_addr));
+                consider(dyns.versym);
+                consider(dyns.verdef);
+                if dynamic.offset > symtab_off as u64 {
+                    next = next.min(usize::try_from(dynamic.offset).unwrap_or(usize::MAX));
+                }
+                (((next - symtab_off) / L::SYM_SIZE) as u64, 0)
+            }
+        };
+        let table_syms = nsyms.max(u64::from(reach));
+        let nsyms = u32::try_from(nsyms).map_err(|_| Error::OutOfRange { field: "DT_SYMTAB" })?;
+        let symtab = prefix(symtab_avail, table_syms, L::SYM_SIZE, "DT_SYMTAB")?;
+
+        let versym = match dyns.versym {
+            Some(addr) => {
+                let (_, t) = img.table::<L>(addr, "DT_VERSYM")?;
+                Some(prefix(t, table_syms, 2, "DT_VERSYM")?)
+            }
+            None => None,
+        };
+        let mut verdef_cache = [VerdefEntry::default(); VERDEF_CACHE];
+        let (verdef, verdef_count) = match dyns.verdef {
+            Some(addr) => {
+                let (_, t) = img.table::<L>(addr, "DT_VERDEF")?;
+                (
+                    Some(t),
+                    verdef_chain::<L>(t, strtab, dyns.verdefnum, &mut verdef_cache)?,
+                )
+            }
+            None => (None, 0),
+        };
+
+        Ok(Core {
+            data,
+            base,
+            bias,
+            class: L::CLASS,
+            endian: L::ENDIAN,
+            machine,
+            symtab,
+            nsyms,
+            strtab,
+            versym,
+            verdef,
+            verdef_count,
+            verdef_cache,
+            gnu,
+            sysv,
+            soname: dyns.soname,
+        })
+    }
+}
+
+/// Reads the dynamic entries the parser uses. The first of each tag wins;
+/// reading stops at `DT_NULL` or at the end of the segment (or image).
+fn dynamic_entries<L: Layout>(data: &[u8], ph: &Phdr) -> Result<Dynamic, Error> {
+    let oob = Error::OutOfRange {
+        field: "PT_DYNAMIC p_offset",
+    };
+    let start = usize::try_from(ph.offset).map_err(|_| oob)?;
+    let rest = data.get(start..).ok_or(oob)?;
+    let len = usize::try_from(ph.filesz)
+        .unwrap_or(usize::MAX)
+        .min(rest.len());
+    let mut d = Dynamic::default();
+    for entry in rest[..len].chunks_exact(L::DYN_SIZE) {
+        // chunks_exact guarantees both words are present.
+        let tag = word_at::<L>(entry, 0).ok_or(oob)?;
+        let val = word_at::<L>(entry, L::WORD).ok_or(oob)?;
+        let slot = match tag {
+            elf::DT_NULL => break,
+            elf::DT_HASH => &mut d.hash,
+            elf::DT_GNU_HASH => &mut d.gnu_hash,
+            elf::DT_STRTAB => &mut d.strtab,
+            elf::DT_SYMTAB => &mut d.symtab,
+            elf::DT_STRSZ => &mut d.strsz,
+            elf::DT_SYMENT => &mut d.syment,
+            elf::DT_SONAME => &mut d.soname,
+            elf::DT_VERSYM => &mut d.versym,
+            elf::DT_VERDEF => &mut d.verdef,
+            elf::DT_VERDEFNUM => &mut d.verdefnum,
+            _ => continue,
+        };
+        slot.get_or_insert(val);
+    }
+    Ok(d)
+}
+
+/// Validates the System V hash table at `addr`.
+fn sysv_hash<'a, L: Layout>(
+    img: &Image<'a>,
+    addr: u64,
+    machine: u16,
+) -> Result<SysvHash<'a>, Error> {
+    let wide = L::IS64 && matches!(machine, elf::EM_S390 | elf::EM_ALPHA | elf::EM_ALPHA_OLD);
+    let ent = if wide { 8 } else { 4 };
+    let (_, t) = img.table::<L>(addr, "DT_HASH")?;
+    let read = |off: usize, field| {
+        let v = if wide {
+            crate::layout::u64_at::<L>(t, off)
+        } else {
+            u32_at::<L>(t, off).map(u64::from)
+        };
+        let v = v.ok_or(Error::OutOfRange { field })?;
+        u32::try_from(v).map_err(|_| Error::OutOfRange { field })
+    };
+    let nbucket = read(0, "DT_HASH nbucket")?;
+    let nchain = read(ent, "DT_HASH nchain")?;
+    if nbucket == 0 {
+        return Err(Error::InvalidValue {
+            field: "DT_HASH nbucket",
+        });
+    }
+    let rest = &t[2 * ent..];
+    let buckets = prefix(rest, u64::from(nbucket), ent, "DT_HASH bucket")?;
+    let chains = prefix(
+        &rest[buckets.len()..],
+        u64::from(nchain),
+        ent,
+        "DT_HASH chain",
+    )?;
+    Ok(SysvHash {
+        nbucket,
+        nchain,
+        buckets,
+        chains,
+        wide,
+    })
+}
+
+/// Validates the GNU hash table at `addr` and finds where its chains end.
+fn gnu_hash<'a, L: Layout>(img: &Image<'a>, addr: u64) -> Result<GnuHash<'a>, Error> {
+    let (_, t) = img.table::<L>(addr, "DT_GNU_HASH")?;
+    let field = |field| Error::OutOfRange { field };
+    let nbuckets = u32_at::<L>(t, 0).ok_or(field("DT_GNU_HASH nbuckets"))?;
+    let symoffset = u32_at::<L>(t, 4).ok_or(field("DT_GNU_HASH symoffset"))?;
+    let bloom_size = u32_at::<L>(t, 8).ok_or(field("DT_GNU_HASH bloom size"))?;
+    let bloom_shift = u32_at::<L>(t, 12).ok_or(field("DT_GNU_HASH bloom shift"))?;
+    if nbuckets == 0 {
+        return Err(Error::InvalidValue {
+            field: "DT_GNU_HASH nbuckets",
+        });
+    }
+    if bloom_size == 0 {
+        return Err(Error::InvalidValue {
+            field: "DT_GNU_HASH bloom size",
+        });
+    }
+    if bloom_shift >= 32 {
+        return Err(Error::InvalidValue {
+            field: "DT_GNU_HASH bloom shift",
+        });
+    }
+    let rest = &t[16..];
+    let bloom = prefix(rest, u64::from(bloom_size), L::WORD, "DT_GNU_HASH bloom")?;
+    let rest = &rest[bloom.len()..];
+    let buckets = prefix(rest, u64::from(nbuckets), 4, "DT_GNU_HASH bucket")?;
+    let chain_all = &rest[buckets.len()..];
+
+    // Every non-empty bucket starts a chain at or after symoffset. The chain
+    // of the highest start ends at the first end-marked entry after it, and
+    // every other chain ends at or before that one.
+    let mut max_start = 0u32;
+    for b in buckets.chunks_exact(4) {
+        let start = u32_at::<L>(b, 0).ok_or(field("DT_GNU_HASH bucket"))?;
+        if start != 0 && start < symoffset {
+            return Err(Error::InvalidValue {
+                field: "DT_GNU_HASH bucket",
+            });
+        }
+        max_start = max_start.max(start);
+    }
+    let end = if max_start == 0 {
+        0
+    } else {
+        let mut i = max_start;
+        loop {
+            let word = (i - symoffset) as usize;
+            let h = word
+                .checked_mul(4)
+                .and_then(|off| u32_at::<L>(chain_all, off))
+                .ok_or(Error::ChainTooLong {
+                    field: "DT_GNU_HASH chain",
+                })?;
+            if h & 1 != 0 {
+                break;
+            }
+            i = i.checked_add(1).ok_or(Error::ChainTooLong {
+                field: "DT_GNU_HASH chain",
+            })?;
+        }
+        i + 1
+    };
+    let chain = prefix(
+        chain_all,
+        u64::from(end.saturating_sub(symoffset)),
+        4,
+        "DT_GNU_HASH chain",
+    )?;
+    Ok(GnuHash {
+        nbuckets,
+        symoffset,
+        bloom_mask: bloom_size - 1,
+        bloom_shift,
+        bloom,
+        buckets,
+        chain,
+        end,
+    })
+}
+
+/// Walks and validates the version definition chain starting at `t[0]`;
+/// returns its length and fills `cache` with its first entries.
+fn verdef_chain<L: Layout>(
+    t: &[u8],
+    strtab: &[u8],
+    verdefnum: Option<u64>,
+    cache: &mut [VerdefEntry; VERDEF_CACHE],
+) -> Result<u32, Error> {
+    let mut off = 0usize;
+    let mut count = 0u32;
+    loop {
+        if verdefnum.is_some_and(|n| u64::from(count) >= n) {
+            break;
+        }
+        if count >= MAX_VERDEFS {
+            return Err(Error::ChainTooLong {
+                field: "verdef vd_next",
+            });
+        }
+        let field = if count == 0 {
+            "DT_VERDEF"
+        } else {
+            "verdef vd_next"
+        };
+        let vd = t
+            .get(off..)
+            .and_then(|v| v.get(..elf::VERDEF_SIZE))
+            .ok_or(Error::OutOfRange { field })?;
+        let oob = |field| Error::OutOfRange { field };
+        let version = u16_at::<L>(vd, 0).ok_or(oob("verdef vd_version"))?;
+        if version != elf::VER_DEF_CURRENT {
+            return Err(Error::InvalidValue {
+                field: "verdef vd_version",
+            });
+        }
+        let aux = u32_at::<L>(vd, 12).ok_or(oob("verdef vd_aux"))?;
+        let next = u32_at::<L>(vd, 16).ok_or(oob("verdef vd_next"))?;
+        let aux_off = off.checked_add(aux as usize).ok_or(oob("verdef vd_aux"))?;
+        let name = t
+            .get(aux_off..)
+            .and_then(|a| a.get(..elf::VERDAUX_SIZE))
+            .and_then(|a| u32_at::<L>(a, 0))
+            .ok_or(oob("verdef vd_aux"))?;
+        string(strtab, u64::from(name), "verdaux vda_name")?;
+        if let Some(slot) = cache.get_mut(count as usize) {
+            *slot = VerdefEntry {
+                ndx: u16_at::<L>(vd, 4).ok_or(oob("verdef vd_ndx"))? & elf::VERSYM_VERSION,
+                flags: u16_at::<L>(vd, 2).ok_or(oob("verdef vd_flags"))?,
+                name,
+            };
+        }
+        count += 1;
+        if next == 0 {
+            break;
+        }
+        off = off
+            .checked_add(next as usize)
+            .ok_or(oob("verdef vd_next"))?;
+    }
+    Ok(count)
+}
