@@ -446,6 +446,29 @@ fn cases() -> Vec<Case> {
             )
         }),
         ("vdso_symbols_match_readelf", case_vdso_symbols),
+        ("vdso_symbols_of_committed_images_match_readelf", |c| {
+            // Images cut from qemu-user (aarch64, ELF32 i386 and arm, big
+            // endian, s390x...) and the host, in vdso/tests/data.
+            let data = workspace().join("vdso/tests/data");
+            let mut n = 0;
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&data)
+                .map_err(|e| format!("{}: {e}", data.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "so"))
+                .collect();
+            entries.sort();
+            for file in entries {
+                let out = c.run("vdso", &[b"symbols", file.as_os_str().as_bytes()], &[])?;
+                expect(&out, readelf_symbols(&file)?.as_bytes(), b"", 0)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                n += 1;
+            }
+            if n < 5 {
+                Err(format!("only {n} images in {}", data.display()))
+            } else {
+                Ok(())
+            }
+        }),
         ("vdso_info", |c| {
             let out = c.run("vdso", &[b"info"], &[])?;
             let text = String::from_utf8_lossy(&out.stdout);
