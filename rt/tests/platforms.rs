@@ -237,6 +237,24 @@ fn expect(out: &Output, stdout: &[u8], stderr: &[u8], code: i32) -> Check {
     }
 }
 
+/// Checks that stdout contains each of `want`, stderr is empty and the
+/// status is 0: for output that holds addresses or times.
+fn expect_contains(what: &str, out: Output, want: &[&str]) -> Check {
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if let Some(w) = want.iter().find(|w| !text.contains(**w)) {
+        return Err(format!("{what} output lacks {w:?}:\n{text}"));
+    }
+    expect(
+        &Output {
+            stdout: Vec::new(),
+            ..out
+        },
+        b"",
+        b"",
+        0,
+    )
+}
+
 /// The `file:line:col` of the `panic!` in probe.rs, read from the source so
 /// the test does not break when the file is edited.
 fn probe_panic_location() -> String {
@@ -415,7 +433,6 @@ fn cases() -> Vec<Case> {
         }),
         ("demo", |c| {
             let out = c.run("demo", &[b"x"], &[("K", b"v")])?;
-            let text = String::from_utf8_lossy(&out.stdout);
             let first = format!(
                 "freestand demo: a Rust program with no libc, on {}",
                 c.p.arch.name()
@@ -430,20 +447,7 @@ fn cases() -> Vec<Case> {
                 "CLOCK_REALTIME  ",
                 "AT_SYSINFO_EHDR 0x",
             ];
-            for w in want {
-                if !text.contains(w) {
-                    return Err(format!("demo output lacks {w:?}:\n{text}"));
-                }
-            }
-            expect(
-                &Output {
-                    stdout: Vec::new(),
-                    ..out
-                },
-                b"",
-                b"",
-                0,
-            )
+            expect_contains("demo", out, &want)
         }),
         ("vdso_symbols_match_readelf", case_vdso_symbols),
         ("vdso_symbols_of_committed_images_match_readelf", |c| {
@@ -471,30 +475,17 @@ fn cases() -> Vec<Case> {
         }),
         ("vdso_info", |c| {
             let out = c.run("vdso", &[b"info"], &[])?;
-            let text = String::from_utf8_lossy(&out.stdout);
             let version = match c.p.arch {
                 Arch::X86_64 => "LINUX_2.6",
                 Arch::Riscv64 => "LINUX_4.15",
             };
-            for want in [
+            let want = [
                 "class         ELF64",
                 "endianness    little",
                 "DT_GNU_HASH",
                 version,
-            ] {
-                if !text.contains(want) {
-                    return Err(format!("`vdso info` lacks {want:?}:\n{text}"));
-                }
-            }
-            expect(
-                &Output {
-                    stdout: Vec::new(),
-                    ..out
-                },
-                b"",
-                b"",
-                0,
-            )
+            ];
+            expect_contains("vdso info", out, &want)
         }),
         ("vdso_bad_input", |c| {
             let dir = tempdir();
