@@ -3,7 +3,7 @@
 //!
 //! Small requests are served first-fit from a list of arenas. When none has
 //! room, a new arena is mapped, twice as large as the last (64 KiB, then
-//! 128 KiB, ... up to 64 MiB each), so a program that never allocates maps
+//! 128 KiB, ... up to 1 GiB each), so a program that never allocates maps
 //! nothing and a growing program maps O(log n) times. Requests of 128 KiB or
 //! more get their own mapping and are returned to the kernel on free.
 //!
@@ -23,9 +23,10 @@ const DIRECT_MAP_MIN: usize = 128 * 1024;
 /// The size of the first arena.
 const FIRST_ARENA: usize = 64 * 1024;
 /// Arenas stop doubling at this size.
-const MAX_ARENA: usize = 64 * 1024 * 1024;
-/// How many arenas the heap can hold; with the sizes above that is far more
-/// memory than any address space has.
+const MAX_ARENA: usize = 1024 * 1024 * 1024;
+/// How many arenas the heap can hold: 15 doubling ones (64 KiB .. 1 GiB)
+/// and 33 of 1 GiB, about 34 GiB of small blocks in all. Past that, small
+/// allocations fail (large ones still get their own mappings).
 const ARENAS: usize = 48;
 /// Mapping granularity (the smallest page size of the supported targets).
 const PAGE: usize = 4096;
@@ -95,9 +96,17 @@ impl Arenas {
         // Room for the block, its alignment padding and the allocator's
         // own bookkeeping.
         let need = layout.size().checked_add(layout.align())?.checked_add(64)?;
-        let size = round_to_page(need.max(self.next_size))?;
+        let rw = ProtFlags::READ | ProtFlags::WRITE;
+        let wanted = round_to_page(need.max(self.next_size))?;
         let slot = self.list.get_mut(self.used)?;
-        let mem = mm::mmap_anonymous(size, ProtFlags::READ | ProtFlags::WRITE).ok()?;
+        // If the doubled size cannot be had, an arena just big enough may.
+        let (mem, size) = match mm::mmap_anonymous(wanted, rw) {
+            Ok(m) => (m, wanted),
+            Err(_) => {
+                let exact = round_to_page(need)?;
+                (mm::mmap_anonymous(exact, rw).ok()?, exact)
+            }
+        };
         // SAFETY: `mem` is a fresh private mapping of `size` bytes that
         // nothing else references; it is never unmapped, so it is valid for
         // as long as the arena.
@@ -140,6 +149,18 @@ unsafe impl GlobalAlloc for Heap {
             Some(p) => p.as_ptr(),
             None => failed(layout),
         }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded contract of `GlobalAlloc::alloc_zeroed`.
+        let p = unsafe { self.alloc(layout) };
+        // A fresh anonymous mapping is already zero: only arena blocks,
+        // which may be reused, need filling.
+        if !p.is_null() && !is_direct(layout) {
+            // SAFETY: `alloc` returned `layout.size()` writable bytes at `p`.
+            unsafe { p.write_bytes(0, layout.size()) };
+        }
+        p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {

@@ -4,7 +4,8 @@
 //! to the kernel with as few `write` calls as possible (one, for any line
 //! shorter than the buffer). [`write_all`] retries short writes and `EINTR`,
 //! so no output is silently lost. A write error from `print!`/`println!`
-//! (for example `ENOSPC` on `/dev/full`) panics with the errno, as std does;
+//! (for example `ENOSPC` on `/dev/full`) panics with the errno, as std does
+//! (and, as std, a closed stream, `EBADF`, swallows the output);
 //! use [`write_all`] or [`Stdout`] to handle it yourself.
 
 use core::fmt;
@@ -43,6 +44,7 @@ pub struct BufWriter<const N: usize> {
 impl<const N: usize> BufWriter<N> {
     /// An empty buffer for `fd`.
     pub const fn new(fd: Fd) -> Self {
+        const { assert!(N > 0, "a BufWriter needs room for at least one byte") };
         BufWriter {
             fd,
             len: 0,
@@ -162,8 +164,10 @@ fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result
 #[doc(hidden)]
 #[inline]
 pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
-    if let Err(e) = write_fmt(fd, args, newline) {
-        print_failed(fd, e)
+    match write_fmt(fd, args, newline) {
+        // Like std: a closed standard stream swallows output silently.
+        Ok(()) | Err(Errno::EBADF) => {}
+        Err(e) => print_failed(fd, e),
     }
 }
 

@@ -17,9 +17,14 @@
 //! These functions have the C contracts: the ranges must be valid for the
 //! given length, and only `memmove` allows them to overlap.
 
+use core::mem::MaybeUninit;
 use core::ptr::{read_volatile, write_volatile};
 
 const WORD: usize = core::mem::size_of::<usize>();
+/// Copies move possibly uninitialised bytes (padding, `MaybeUninit`
+/// buffers), so they go through `MaybeUninit`, never through integers.
+type Byte = MaybeUninit<u8>;
+type Word = MaybeUninit<usize>;
 
 /// Copies `n` bytes from `src` to `dst`, forwards.
 ///
@@ -34,17 +39,23 @@ unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
     unsafe {
         if (dst as usize) % WORD == (src as usize) % WORD {
             while i < n && !(dst as usize + i).is_multiple_of(WORD) {
-                write_volatile(dst.add(i), read_volatile(src.add(i)));
+                write_volatile(
+                    dst.add(i).cast::<Byte>(),
+                    read_volatile(src.add(i).cast::<Byte>()),
+                );
                 i += 1;
             }
             while n - i >= WORD {
-                let w = read_volatile(src.add(i).cast::<usize>());
-                write_volatile(dst.add(i).cast::<usize>(), w);
+                let w = read_volatile(src.add(i).cast::<Word>());
+                write_volatile(dst.add(i).cast::<Word>(), w);
                 i += WORD;
             }
         }
         while i < n {
-            write_volatile(dst.add(i), read_volatile(src.add(i)));
+            write_volatile(
+                dst.add(i).cast::<Byte>(),
+                read_volatile(src.add(i).cast::<Byte>()),
+            );
             i += 1;
         }
     }
@@ -55,7 +66,8 @@ unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
 ///
 /// # Safety
 ///
-/// `src` must be valid for reading and `dst` for writing `n` bytes.
+/// `src` must be valid for reading and `dst` for writing `n` bytes. If the
+/// ranges overlap, `dst` must not be below `src`.
 unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
     let mut i = n;
     // SAFETY: every access is at an offset below `n` of ranges the caller
@@ -64,17 +76,23 @@ unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
         if (dst as usize) % WORD == (src as usize) % WORD {
             while i > 0 && !(dst as usize + i).is_multiple_of(WORD) {
                 i -= 1;
-                write_volatile(dst.add(i), read_volatile(src.add(i)));
+                write_volatile(
+                    dst.add(i).cast::<Byte>(),
+                    read_volatile(src.add(i).cast::<Byte>()),
+                );
             }
             while i >= WORD {
                 i -= WORD;
-                let w = read_volatile(src.add(i).cast::<usize>());
-                write_volatile(dst.add(i).cast::<usize>(), w);
+                let w = read_volatile(src.add(i).cast::<Word>());
+                write_volatile(dst.add(i).cast::<Word>(), w);
             }
         }
         while i > 0 {
             i -= 1;
-            write_volatile(dst.add(i), read_volatile(src.add(i)));
+            write_volatile(
+                dst.add(i).cast::<Byte>(),
+                read_volatile(src.add(i).cast::<Byte>()),
+            );
         }
     }
 }

@@ -28,13 +28,18 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
         exit_group(PANIC_EXIT);
     }
     let mut w = BufWriter::<512>::new(STDERR);
-    let failed = LAST_FAILURE.load(Ordering::Relaxed);
-    // `alloc`'s out-of-memory path panics from `alloc/src/alloc.rs` after
-    // our heap refused a request; that is an allocation failure, not a bug.
+    let failed = LAST_FAILURE.swap(0, Ordering::Relaxed);
+    // `alloc`'s out-of-memory path panics from `library/alloc/src/alloc.rs`
+    // with exactly this message after our heap refused the request; that
+    // is an allocation failure, not a bug.
     let is_oom = failed != 0
         && info
             .location()
-            .is_some_and(|l| l.file().ends_with("alloc.rs"));
+            .is_some_and(|l| l.file().ends_with("library/alloc/src/alloc.rs"))
+        && message_is(
+            info,
+            format_args!("memory allocation of {failed} bytes failed"),
+        );
     if is_oom {
         let _ = writeln!(w, "{}", info.message());
         let _ = w.flush();
@@ -48,6 +53,54 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
     // Nothing more can be done if stderr itself fails.
     let _ = w.flush();
     exit_group(PANIC_EXIT)
+}
+
+/// Whether the panic message is exactly `expected`, compared piece by
+/// piece without a buffer.
+fn message_is(info: &PanicInfo<'_>, expected: core::fmt::Arguments<'_>) -> bool {
+    /// Formats `expected` and checks each piece against the message bytes.
+    struct Against<'a> {
+        rest: &'a [u8],
+        ok: bool,
+    }
+    impl core::fmt::Write for Against<'_> {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            match self.rest.strip_prefix(s.as_bytes()) {
+                Some(r) => self.rest = r,
+                None => self.ok = false,
+            }
+            Ok(())
+        }
+    }
+    /// The message, up to 128 bytes; longer is never the OOM message.
+    struct Collect {
+        buf: [u8; 128],
+        len: usize,
+    }
+    impl core::fmt::Write for Collect {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let dst = self
+                .buf
+                .get_mut(self.len..self.len + s.len())
+                .ok_or(core::fmt::Error)?;
+            dst.copy_from_slice(s.as_bytes());
+            self.len += s.len();
+            Ok(())
+        }
+    }
+    let mut msg = Collect {
+        buf: [0; 128],
+        len: 0,
+    };
+    if write!(msg, "{}", info.message()).is_err() {
+        return false;
+    }
+    let mut a = Against {
+        rest: msg.buf.get(..msg.len).unwrap_or_default(),
+        ok: true,
+    };
+    let _ = a.write_fmt(expected);
+    a.ok && a.rest.is_empty()
 }
 
 /// Stands in for `_Unwind_Resume`, which precompiled `core` and `alloc`
