@@ -126,6 +126,11 @@ fn run(p: &Platform, bin: &Path, args: &[&[u8]], env: &[(&str, &[u8])]) -> Resul
     for (k, v) in env {
         cmd.env(k, OsStr::from_bytes(v));
     }
+    output(&mut cmd, bin)
+}
+
+/// Runs `cmd` with no input and collects what it printed and its status.
+fn output(cmd: &mut Command, bin: &Path) -> Result<Output, String> {
     let out = cmd
         .stdin(Stdio::null())
         .output()
@@ -144,12 +149,7 @@ fn run_empty_argv(p: &Platform, bin: &Path) -> Result<Output, String> {
     if let Some(q) = p.qemu {
         let mut cmd = Command::new(q);
         cmd.args(["-0", ""]).arg(bin).env_clear();
-        let out = cmd.output().map_err(|e| e.to_string())?;
-        return Ok(Output {
-            stdout: out.stdout,
-            stderr: out.stderr,
-            code: out.status.code(),
-        });
+        return output(&mut cmd, bin);
     }
     let dir = tempdir();
     let (outp, errp) = (dir.join("out"), dir.join("err"));

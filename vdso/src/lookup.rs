@@ -132,6 +132,17 @@ struct Search<'n> {
     hidden: Option<u32>,
 }
 
+impl<'n> Search<'n> {
+    fn new(name: &'n [u8], want: Want<'n>) -> Self {
+        Search {
+            name,
+            want,
+            other_version: false,
+            hidden: None,
+        }
+    }
+}
+
 impl<'a> Core<'a> {
     /// Reads symbol `i`, or `None` if it is outside the validated table.
     #[inline(always)]
@@ -374,12 +385,7 @@ impl<'a> Core<'a> {
         name: &[u8],
         want: Want<'_>,
     ) -> Result<Symbol<'a>, Error> {
-        let mut search = Search {
-            name,
-            want,
-            other_version: false,
-            hidden: None,
-        };
+        let mut search = Search::new(name, want);
         let h = gnu_hash(name);
         let bits = (L::WORD * 8) as u32;
         let word = word_at::<L>(gnu.bloom, scaled((h / bits) & gnu.bloom_mask, L::WORD));
@@ -414,12 +420,7 @@ impl<'a> Core<'a> {
         name: &[u8],
         want: Want<'_>,
     ) -> Result<Symbol<'a>, Error> {
-        let mut search = Search {
-            name,
-            want,
-            other_version: false,
-            hidden: None,
-        };
+        let mut search = Search::new(name, want);
         let entry = |table: &[u8], i: u32| -> Option<u32> {
             if sysv.wide {
                 u32::try_from(u64_at::<L>(table, scaled(i, 8))?).ok()
@@ -444,12 +445,7 @@ impl<'a> Core<'a> {
     }
 
     fn lookup_linear<L: Layout>(&self, name: &[u8], want: Want<'_>) -> Result<Symbol<'a>, Error> {
-        let mut search = Search {
-            name,
-            want,
-            other_version: false,
-            hidden: None,
-        };
+        let mut search = Search::new(name, want);
         for i in 1..self.nsyms {
             if let Some(sym) = self.consider::<L>(&mut search, i) {
                 return Ok(sym);
