@@ -1,7 +1,8 @@
 //! The Rust side of `_start`: from the kernel's stack pointer to `main`.
 //!
 //! `_start` (in `arch/`) only aligns the stack and calls [`entry`], which
-//! records the initial stack for [`crate::stack`], runs the program's `main`
+//! records the initial stack for [`crate::stack`], tells the routed calls
+//! where the vDSO will be found ([`crate::vdso`]), runs the program's `main`
 //! and hands its result to [`crate::exit`].
 
 use crate::exit::{Termination, exit};
@@ -22,6 +23,7 @@ pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T) -> ! {
     }
     // SAFETY: forwarded from the caller.
     unsafe { crate::stack::init(sp) };
+    crate::vdso::init();
     exit(main().report())
 }
 

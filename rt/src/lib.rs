@@ -26,8 +26,11 @@
 //!    kernel's stack pointer to [`entry::entry`].
 //! 2. [`entry`](mod@entry) — records the initial stack and calls `main`.
 //! 3. [`stack`] — argc, argv, envp and the auxiliary vector, parsed lazily.
-//! 4. `main` — yours, wired in by [`entry!`].
-//! 5. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
+//! 4. [`vdso`] — `AT_SYSINFO_EHDR` handed to the routed calls of
+//!    `freestand-syscalls` (`clock_gettime`, `getcpu`, `getrandom`...),
+//!    which parse the vDSO on first use.
+//! 5. `main` — yours, wired in by [`entry!`].
+//! 6. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
 //!    the exit status.
 //!
 //! Beside that path: [`io`] (`print!` and friends), [`alloc`] (the heap),
@@ -58,6 +61,7 @@ compile_error!(
 pub mod entry;
 pub mod exit;
 pub mod stack;
+pub mod vdso;
 
 pub mod alloc;
 pub mod io;
@@ -65,6 +69,7 @@ pub mod mem;
 pub mod panic;
 
 pub use freestand_syscalls as syscalls;
+pub use freestand_syscalls::time;
 
 /// Makes `$main` the program's entry point and defines the items every
 /// freestanding binary needs once (see the [crate docs](crate)).

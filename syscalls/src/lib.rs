@@ -38,6 +38,13 @@ pub mod fs;
 pub mod io;
 pub mod mm;
 pub mod process;
+
+pub mod vdso;
+
+pub mod cpu;
+pub mod random;
+#[cfg(target_arch = "riscv64")]
+pub mod riscv;
 pub mod time;
 
 pub use errno::Errno;

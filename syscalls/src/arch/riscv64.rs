@@ -185,3 +185,50 @@ pub unsafe fn syscall6(
     };
     ret
 }
+
+/// The symbol version of every function in the riscv64 vDSO
+/// (`arch/riscv/kernel/vdso/vdso.lds.S`).
+pub(crate) const VDSO_VERSION: &str = "LINUX_4.15";
+
+/// The riscv64 vDSO's symbol for `call`, if it has one. There is no
+/// `__vdso_time`: `time` is served by `clock_gettime`.
+pub(crate) fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
+    use crate::vdso::Call;
+    match call {
+        Call::ClockGettime => Some("__vdso_clock_gettime"),
+        Call::ClockGetres => Some("__vdso_clock_getres"),
+        Call::Gettimeofday => Some("__vdso_gettimeofday"),
+        Call::Time => None,
+        Call::Getcpu => Some("__vdso_getcpu"),
+        Call::Getrandom => Some("__vdso_getrandom"),
+        Call::RiscvHwprobe => Some("__vdso_riscv_hwprobe"),
+        Call::RiscvFlushIcache => Some("__vdso_flush_icache"),
+    }
+}
+
+/// `time` by system call, with the signature of `__vdso_time`. riscv64 has
+/// no `time` system call, so this reads `CLOCK_REALTIME` by
+/// `clock_gettime`, as the generic C libraries do.
+///
+/// # Safety
+///
+/// `t` must be null or valid for writing an `i64`.
+pub(crate) unsafe extern "C" fn time_shim(t: *mut i64) -> isize {
+    let mut ts = crate::time::Timespec::default();
+    // SAFETY: the kernel writes one timespec to `ts`.
+    let ret = unsafe {
+        syscall2(
+            crate::nr::__NR_clock_gettime,
+            linux_raw_sys::general::CLOCK_REALTIME as usize,
+            &raw mut ts as usize,
+        )
+    };
+    if ret != 0 {
+        return ret as isize;
+    }
+    if !t.is_null() {
+        // SAFETY: the caller passes null or a writable `i64`.
+        unsafe { *t = ts.sec };
+    }
+    ts.sec as isize
+}

@@ -187,3 +187,32 @@ pub unsafe fn syscall6(
     }
     ret
 }
+
+/// The symbol version of every function in the x86_64 vDSO
+/// (`arch/x86/entry/vdso/vdso.lds.S`).
+pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
+
+/// The x86_64 vDSO's symbol for `call`, if it has one.
+pub(crate) fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
+    use crate::vdso::Call;
+    match call {
+        Call::ClockGettime => Some("__vdso_clock_gettime"),
+        Call::ClockGetres => Some("__vdso_clock_getres"),
+        Call::Gettimeofday => Some("__vdso_gettimeofday"),
+        Call::Time => Some("__vdso_time"),
+        Call::Getcpu => Some("__vdso_getcpu"),
+        Call::Getrandom => Some("__vdso_getrandom"),
+        Call::RiscvHwprobe | Call::RiscvFlushIcache => None,
+    }
+}
+
+/// The `time` system call, with the signature of `__vdso_time`.
+///
+/// # Safety
+///
+/// `t` must be null or valid for writing an `i64`.
+pub(crate) unsafe extern "C" fn time_shim(t: *mut i64) -> isize {
+    // SAFETY: the kernel writes the result to `t` only if it is non-null,
+    // and the caller made it writable.
+    unsafe { syscall1(crate::nr::__NR_time, t as usize) as isize }
+}

@@ -1,0 +1,36 @@
+//! From the auxiliary vector to the routed calls: tells
+//! `freestand-syscalls` where the vDSO is, so `clock_gettime` and friends
+//! can run in user space.
+//!
+//! Nothing is parsed here. [`init`] only stores a function pointer; the
+//! vDSO is parsed, and each call's symbol looked up, the first time a
+//! routed call is made (see [`freestand_syscalls::vdso`]). A program that
+//! makes no routed call pays one store.
+//!
+//! The environment variable `FREESTAND_VDSO=off` makes every routed call
+//! use its system call. It is read from the initial environment when the
+//! first routed call resolves, and ignored when the kernel sets
+//! `AT_SECURE` (setuid, setgid or file capabilities), so an unprivileged
+//! caller cannot change how a privileged program behaves.
+
+use crate::stack::{getauxval, var};
+use freestand_syscalls::vdso::{SWITCH_VAR, Startup, set_startup};
+use linux_raw_sys::auxvec::{AT_SECURE, AT_SYSINFO_EHDR};
+
+/// What the routing layer asks for, read from the initial stack.
+fn startup() -> Startup {
+    Startup {
+        sysinfo_ehdr: getauxval(AT_SYSINFO_EHDR).unwrap_or(0),
+        switch: var(SWITCH_VAR.as_bytes()),
+        secure: getauxval(AT_SECURE).is_some_and(|v| v != 0),
+    }
+}
+
+/// Hands the vDSO to the routing layer. Called by [`entry`](crate::entry::entry)
+/// after [`stack::init`](crate::stack::init).
+#[inline(always)]
+pub fn init() {
+    // SAFETY: `startup` reports the kernel's own AT_SYSINFO_EHDR, which maps
+    // the vDSO for the life of the process.
+    unsafe { set_startup(startup) };
+}

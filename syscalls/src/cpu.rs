@@ -1,0 +1,164 @@
+//! CPUs: which one the caller runs on ([`getcpu`], routed through the vDSO)
+//! and which ones it may run on ([`sched_setaffinity`]).
+
+use crate::errno::{Errno, decode, decode_unit};
+use crate::nr::{__NR_getcpu, __NR_sched_getaffinity, __NR_sched_setaffinity};
+use crate::raw::syscall3;
+use crate::vdso::{Call, finish, slot};
+use core::mem::transmute;
+
+/// Where the caller was running when [`getcpu`] looked.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Cpu {
+    /// The CPU number.
+    pub cpu: u32,
+    /// The NUMA node of that CPU.
+    pub node: u32,
+}
+
+type GetcpuFn = unsafe extern "C" fn(*mut u32, *mut u32, *mut u8) -> isize;
+
+/// The `getcpu` system call, with the vDSO's signature.
+///
+/// # Safety
+///
+/// `cpu` and `node` must each be null or valid for writing a `u32`.
+unsafe extern "C" fn getcpu_shim(cpu: *mut u32, node: *mut u32, cache: *mut u8) -> isize {
+    // SAFETY: the kernel writes a `u32` to each non-null pointer, which the
+    // caller made writable, and ignores `cache`.
+    unsafe { syscall3(__NR_getcpu, cpu as usize, node as usize, cache as usize) as isize }
+}
+
+slot!(
+    GETCPU,
+    Call::Getcpu,
+    getcpu_shim,
+    fn(c: *mut u32, n: *mut u32, t: *mut u8) -> isize
+);
+
+#[inline(always)]
+fn getcpu_call(slot: bool) -> Result<Cpu, Errno> {
+    let shim: GetcpuFn = getcpu_shim;
+    let mut r = Cpu::default();
+    let f = if slot { GETCPU.get() } else { shim as *mut () };
+    let null = core::ptr::null_mut();
+    // SAFETY: the slot holds a function of `GetcpuFn`'s signature; both
+    // out pointers are writable.
+    let ret = unsafe { transmute::<*mut (), GetcpuFn>(f)(&mut r.cpu, &mut r.node, null) };
+    // SAFETY: as above, for the shim.
+    finish(ret, f, shim as *mut (), || unsafe {
+        shim(&mut r.cpu, &mut r.node, null)
+    })?;
+    Ok(r)
+}
+
+/// The CPU and NUMA node the caller is running on, through the vDSO where
+/// it serves the call. The answer may be stale as soon as it returns.
+///
+/// Under qemu-x86_64 the emulator's vDSO always reports CPU 0 and node 0;
+/// [`getcpu_syscall`] asks the host kernel.
+///
+/// # Errors
+/// None in practice.
+///
+/// # References
+/// getcpu(2)
+#[inline]
+pub fn getcpu() -> Result<Cpu, Errno> {
+    getcpu_call(true)
+}
+
+/// [`getcpu`] by the system call, never the vDSO.
+///
+/// # Errors
+/// As [`getcpu`].
+#[inline]
+pub fn getcpu_syscall() -> Result<Cpu, Errno> {
+    getcpu_call(false)
+}
+
+/// A set of CPUs, as `cpu_set_t`: room for 1024 of them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CpuSet {
+    bits: [u64; 16],
+}
+
+impl Default for CpuSet {
+    fn default() -> Self {
+        CpuSet::new()
+    }
+}
+
+impl CpuSet {
+    /// The largest CPU number plus one that the set can hold.
+    pub const CAPACITY: usize = 1024;
+
+    /// The empty set.
+    pub const fn new() -> CpuSet {
+        CpuSet { bits: [0; 16] }
+    }
+
+    /// Adds `cpu`; returns `false` (and does nothing) if it is out of range.
+    pub fn insert(&mut self, cpu: usize) -> bool {
+        match self.bits.get_mut(cpu / 64) {
+            Some(w) => {
+                *w |= 1 << (cpu % 64);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether `cpu` is in the set.
+    pub fn contains(&self, cpu: usize) -> bool {
+        self.bits
+            .get(cpu / 64)
+            .is_some_and(|w| w & (1 << (cpu % 64)) != 0)
+    }
+
+    /// The CPUs in the set, in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..Self::CAPACITY).filter(|&c| self.contains(c))
+    }
+}
+
+/// Restricts thread `tid` (0: the caller) to the CPUs in `set`.
+///
+/// # Errors
+/// `EINVAL` if `set` holds no CPU the thread may use, `ESRCH` for an
+/// unknown thread, `EPERM` without permission.
+///
+/// # References
+/// sched_setaffinity(2)
+pub fn sched_setaffinity(tid: i32, set: &CpuSet) -> Result<(), Errno> {
+    // SAFETY: the kernel reads `size_of_val(&set.bits)` bytes from `set`.
+    decode_unit(unsafe {
+        syscall3(
+            __NR_sched_setaffinity,
+            tid as usize,
+            core::mem::size_of_val(&set.bits),
+            set.bits.as_ptr() as usize,
+        )
+    })
+}
+
+/// The CPUs thread `tid` (0: the caller) may run on.
+///
+/// # Errors
+/// `ESRCH` for an unknown thread.
+///
+/// # References
+/// sched_getaffinity(2)
+pub fn sched_getaffinity(tid: i32) -> Result<CpuSet, Errno> {
+    let mut set = CpuSet::new();
+    // SAFETY: the kernel writes at most the given length into `set.bits`.
+    decode(unsafe {
+        syscall3(
+            __NR_sched_getaffinity,
+            tid as usize,
+            core::mem::size_of_val(&set.bits),
+            set.bits.as_mut_ptr() as usize,
+        )
+    })?;
+    Ok(set)
+}

@@ -1,0 +1,521 @@
+//! Routing through the vDSO: which calls the kernel serves in user space,
+//! how their function pointers are found and cached, and why a call falls
+//! back to the real system call.
+//!
+//! # How a routed call runs
+//!
+//! Each routed call (see [`Call`]) has one *slot*, a static function pointer
+//! with the C signature of the vDSO function. The hot path of, say,
+//! [`time::clock_gettime`](crate::time::clock_gettime) is one relaxed load
+//! of that slot and one indirect call; nothing else is checked.
+//!
+//! A slot starts out pointing at a `#[cold]` *resolver* with the same
+//! signature. The first call through the slot lands there. The resolver
+//! parses the vDSO (once per process, for all calls, behind a
+//! [`spin::Once`]), looks up this one call's symbol, stores either the vDSO
+//! function or a syscall shim of the same signature in the slot, and
+//! finishes the call through it. A program that never makes a routed call
+//! never parses the vDSO, and one that calls only `clock_gettime` looks up
+//! only `clock_gettime`.
+//!
+//! # Where the vDSO comes from
+//!
+//! This crate does not read the initial stack. The runtime hands it a
+//! function that returns a [`Startup`] (the `AT_SYSINFO_EHDR` value, the
+//! `FREESTAND_VDSO` variable and `AT_SECURE`) with [`set_startup`];
+//! `freestand-rt` does that before `main`. That function is called once, on
+//! the first resolution. Without it, every call is served by its system
+//! call and [`route`] says why ([`Reason::NotSetUp`]).
+//!
+//! # Turning the vDSO off
+//!
+//! `FREESTAND_VDSO=off` (or `0`) in the environment the process started with
+//! makes every call use its system call, so the two paths can be compared
+//! on one machine. `on` (or `1`, or leaving it unset) is the default. Any
+//! other value leaves the vDSO on, and [`switch`] reports it as
+//! [`Switch::Unrecognised`] so a typo does not go unnoticed. When the
+//! process runs with `AT_SECURE` (setuid, setgid or file capabilities), the
+//! variable is ignored ([`Switch::IgnoredSecure`]).
+//!
+//! # Return values
+//!
+//! A vDSO function reports errors as the system call does, as a negative
+//! errno. The rule for them (musl's) is: `-EINVAL` is final; any other error
+//! is retried with the system call, because some vDSOs return `-ENOSYS` for
+//! clocks they do not handle. No routed call panics.
+//!
+//! ```
+//! use freestand_syscalls::vdso::{self, Call, Path};
+//!
+//! for call in Call::ALL {
+//!     let r = vdso::route(call);
+//!     // `r` prints as `clock_gettime vdso __vdso_clock_gettime@LINUX_2.6 at
+//!     // 0x7ffd…` or `clock_gettime syscall …: no runtime called …`.
+//!     assert!(matches!(r.path, Path::Vdso | Path::Syscall));
+//! }
+//! ```
+
+use crate::Errno;
+use core::fmt;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use freestand_vdso::{Error as ParseError, Vdso};
+
+/// The environment variable that switches the vDSO off: `FREESTAND_VDSO=off`.
+pub const SWITCH_VAR: &str = "FREESTAND_VDSO";
+
+/// What the routing layer needs to know about the process, supplied by the
+/// runtime through [`set_startup`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Startup {
+    /// The `AT_SYSINFO_EHDR` entry of the auxiliary vector, or 0 if absent.
+    pub sysinfo_ehdr: usize,
+    /// The value of [`SWITCH_VAR`] in the initial environment, if set.
+    pub switch: Option<&'static [u8]>,
+    /// Whether `AT_SECURE` is non-zero: the program runs with privileges its
+    /// caller does not have, so environment knobs are ignored.
+    pub secure: bool,
+}
+
+/// The state of the [`SWITCH_VAR`] switch for this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Switch {
+    /// Not set: the vDSO is used.
+    Unset,
+    /// Set to `on` or `1`: the vDSO is used.
+    On,
+    /// Set to `off` or `0`: every call uses its system call.
+    Off,
+    /// Set, but the process runs with `AT_SECURE`, so it is ignored and the
+    /// vDSO is used.
+    IgnoredSecure,
+    /// Set to a value that is none of `on`, `1`, `off`, `0`: ignored, the
+    /// vDSO is used.
+    Unrecognised(&'static [u8]),
+}
+
+impl Switch {
+    fn from_startup(s: &Startup) -> Switch {
+        match s.switch {
+            None => Switch::Unset,
+            Some(_) if s.secure => Switch::IgnoredSecure,
+            Some(b"on" | b"1") => Switch::On,
+            Some(b"off" | b"0") => Switch::Off,
+            Some(v) => Switch::Unrecognised(v),
+        }
+    }
+}
+
+impl fmt::Display for Switch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Switch::Unset => write!(f, "{SWITCH_VAR} unset: vDSO on"),
+            Switch::On => write!(f, "{SWITCH_VAR}=on: vDSO on"),
+            Switch::Off => write!(f, "{SWITCH_VAR}=off: vDSO off"),
+            Switch::IgnoredSecure => {
+                write!(f, "{SWITCH_VAR} ignored (AT_SECURE): vDSO on")
+            }
+            Switch::Unrecognised(v) => {
+                write!(f, "{SWITCH_VAR}=")?;
+                for c in v.utf8_chunks() {
+                    write!(f, "{}", c.valid().escape_debug())?;
+                    for b in c.invalid() {
+                        write!(f, "\\x{b:02x}")?;
+                    }
+                }
+                f.write_str(" not understood (want on or off): vDSO on")
+            }
+        }
+    }
+}
+
+/// A call that the kernel may serve from the vDSO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// [`time::clock_gettime`](crate::time::clock_gettime).
+    ClockGettime,
+    /// [`time::clock_getres`](crate::time::clock_getres).
+    ClockGetres,
+    /// [`time::gettimeofday`](crate::time::gettimeofday).
+    Gettimeofday,
+    /// [`time::time`](crate::time::time).
+    Time,
+    /// [`cpu::getcpu`](crate::cpu::getcpu).
+    Getcpu,
+    /// [`random::getrandom`](crate::random::getrandom).
+    Getrandom,
+    /// `riscv::hwprobe` (riscv64 only).
+    RiscvHwprobe,
+    /// `riscv::flush_icache` (riscv64 only).
+    RiscvFlushIcache,
+}
+
+impl Call {
+    /// Every routed call, in declaration order.
+    pub const ALL: [Call; 8] = [
+        Call::ClockGettime,
+        Call::ClockGetres,
+        Call::Gettimeofday,
+        Call::Time,
+        Call::Getcpu,
+        Call::Getrandom,
+        Call::RiscvHwprobe,
+        Call::RiscvFlushIcache,
+    ];
+
+    /// The call's C name, e.g. `clock_gettime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Call::ClockGettime => "clock_gettime",
+            Call::ClockGetres => "clock_getres",
+            Call::Gettimeofday => "gettimeofday",
+            Call::Time => "time",
+            Call::Getcpu => "getcpu",
+            Call::Getrandom => "getrandom",
+            Call::RiscvHwprobe => "riscv_hwprobe",
+            Call::RiscvFlushIcache => "riscv_flush_icache",
+        }
+    }
+
+    /// The vDSO symbol that serves the call on this architecture, if the
+    /// architecture's kernel ABI has one (riscv64 has no `__vdso_time`,
+    /// x86_64 no `__vdso_riscv_hwprobe`).
+    pub fn symbol(self) -> Option<&'static str> {
+        crate::raw::vdso_symbol(self)
+    }
+
+    /// The symbol version of this architecture's vDSO (`LINUX_2.6` on
+    /// x86_64, `LINUX_4.15` on riscv64).
+    pub fn version(self) -> &'static str {
+        crate::raw::VDSO_VERSION
+    }
+}
+
+/// Which path serves a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Path {
+    /// The vDSO function.
+    Vdso,
+    /// The system call.
+    Syscall,
+}
+
+/// Why a call takes its [`Path`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The vDSO exports the symbol at the expected version.
+    Found,
+    /// No runtime called [`set_startup`], so the vDSO is unknown.
+    NotSetUp,
+    /// The auxiliary vector has no `AT_SYSINFO_EHDR`: the kernel (or the
+    /// emulator) mapped no vDSO.
+    NoSysinfoEhdr,
+    /// The vDSO image was rejected by the parser.
+    Parse(ParseError),
+    /// The vDSO does not export the symbol.
+    SymbolNotFound,
+    /// The vDSO exports the symbol, but not at the expected version.
+    VersionNotFound,
+    /// The symbol's address lies outside the vDSO image.
+    AddressOutsideImage,
+    /// Switched off by `FREESTAND_VDSO=off`.
+    Disabled,
+    /// This architecture's vDSO has no such function.
+    NotOnThisArch,
+    /// `getrandom` only: the vDSO function exists but its per-thread state
+    /// could not be set up (the parameter query failed, or mapping the state
+    /// failed with this errno).
+    StateSetup(Option<Errno>),
+    /// Served through another routed call (`time` through `clock_gettime`
+    /// on riscv64, whose vDSO has no `__vdso_time`).
+    Via(Call),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Found => f.write_str("found"),
+            Reason::NotSetUp => f.write_str("no runtime called vdso::set_startup"),
+            Reason::NoSysinfoEhdr => f.write_str("no AT_SYSINFO_EHDR in the auxiliary vector"),
+            Reason::Parse(e) => write!(f, "vDSO image rejected: {e}"),
+            Reason::SymbolNotFound => f.write_str("symbol not found"),
+            Reason::VersionNotFound => f.write_str("symbol found, but not at that version"),
+            Reason::AddressOutsideImage => f.write_str("symbol address outside the vDSO image"),
+            Reason::Disabled => write!(f, "disabled by {SWITCH_VAR}=off"),
+            Reason::NotOnThisArch => f.write_str("no vDSO function for it on this architecture"),
+            Reason::StateSetup(None) => f.write_str("getrandom state parameters unusable"),
+            Reason::StateSetup(Some(e)) => write!(f, "getrandom state not mapped: {e}"),
+            Reason::Via(c) => write!(f, "served by {}", c.name()),
+        }
+    }
+}
+
+/// How one call is served: the answer of [`route`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The call.
+    pub call: Call,
+    /// The path that serves it.
+    pub path: Path,
+    /// Why.
+    pub reason: Reason,
+    /// The vDSO function's address, when [`Path::Vdso`].
+    pub address: Option<usize>,
+}
+
+impl fmt::Display for Route {
+    /// `clock_gettime vdso __vdso_clock_gettime@LINUX_2.6 at 0x7ffd8a1c2a40`,
+    /// `time syscall __vdso_time@LINUX_2.6: symbol not found`, or
+    /// `riscv_hwprobe syscall -: no vDSO function for it on this architecture`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.call;
+        let path = match self.path {
+            Path::Vdso => "vdso",
+            Path::Syscall => "syscall",
+        };
+        write!(f, "{} {path} ", c.name())?;
+        match c.symbol() {
+            Some(s) => write!(f, "{s}@{}", c.version())?,
+            None => f.write_str("-")?,
+        }
+        if let Some(a) = self.address {
+            write!(f, " at {a:#x}")?;
+        }
+        if self.reason != Reason::Found {
+            write!(f, ": {}", self.reason)?;
+        }
+        Ok(())
+    }
+}
+
+static STARTUP: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Tells the routing layer how to learn about the process. `freestand-rt`
+/// calls this before `main`; a runtime with its own start-up code calls it
+/// before the first routed call. `source` runs once, at the first
+/// resolution; a later `set_startup` has no effect on calls already
+/// resolved.
+///
+/// # Safety
+///
+/// The `sysinfo_ehdr` that `source` returns must be 0 or the address of a
+/// vDSO image that stays mapped and unmodified for the rest of the process,
+/// as the kernel's `AT_SYSINFO_EHDR` is: its functions will be called.
+#[inline]
+pub unsafe fn set_startup(source: fn() -> Startup) {
+    STARTUP.store(source as *mut (), Ordering::Release);
+}
+
+/// The parsed vDSO and the switch, computed at the first resolution.
+struct Image {
+    switch: Switch,
+    vdso: Result<Vdso<'static>, Reason>,
+}
+
+static IMAGE: spin::Once<Image> = spin::Once::new();
+
+#[cold]
+fn image() -> &'static Image {
+    IMAGE.call_once(|| {
+        let source = STARTUP.load(Ordering::Acquire);
+        if source.is_null() {
+            return Image {
+                switch: Switch::Unset,
+                vdso: Err(Reason::NotSetUp),
+            };
+        }
+        // SAFETY: only `set_startup` stores into STARTUP, and it stores a
+        // `fn() -> Startup`.
+        let source: fn() -> Startup = unsafe { core::mem::transmute(source) };
+        let startup = source();
+        let switch = Switch::from_startup(&startup);
+        let vdso = if switch == Switch::Off {
+            Err(Reason::Disabled)
+        } else if startup.sysinfo_ehdr == 0 {
+            Err(Reason::NoSysinfoEhdr)
+        } else {
+            // SAFETY: `set_startup`'s contract: the address is a vDSO image
+            // mapped for the rest of the process.
+            unsafe { Vdso::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
+        };
+        Image { switch, vdso }
+    })
+}
+
+/// The state of the `FREESTAND_VDSO` switch for this run (reading it
+/// resolves the vDSO if nothing has yet).
+pub fn switch() -> Switch {
+    image().switch
+}
+
+/// The address of the vDSO the routing layer uses, or why there is none.
+pub fn base() -> Result<usize, Reason> {
+    image()
+        .vdso
+        .as_ref()
+        .map(|v| v.image().as_ptr() as usize)
+        .map_err(|r| *r)
+}
+
+/// Finds `call`'s vDSO function: its address, or why it is not used.
+#[cold]
+pub(crate) fn find(call: Call) -> Result<usize, Reason> {
+    let vdso = image().vdso.as_ref().map_err(|r| *r)?;
+    let symbol = call.symbol().ok_or(Reason::NotOnThisArch)?;
+    let found = vdso.lookup(symbol, call.version()).map_err(|e| match e {
+        ParseError::VersionNotFound => Reason::VersionNotFound,
+        ParseError::SymbolNotFound => Reason::SymbolNotFound,
+        e => Reason::Parse(e),
+    })?;
+    let image = vdso.image().as_ptr_range();
+    let address = usize::try_from(found.address).map_err(|_| Reason::AddressOutsideImage)?;
+    if !(image.start as usize..image.end as usize).contains(&address) {
+        return Err(Reason::AddressOutsideImage);
+    }
+    Ok(address)
+}
+
+/// Reports which path serves `call`, and why, resolving it if it has not
+/// been yet.
+pub fn route(call: Call) -> Route {
+    let found = match call {
+        Call::Getrandom => crate::random::state_route(),
+        Call::Time if call.symbol().is_none() => {
+            let via = route(Call::ClockGettime);
+            let reason = match via.path {
+                Path::Vdso => Reason::Via(Call::ClockGettime),
+                Path::Syscall => via.reason,
+            };
+            return Route {
+                call,
+                reason,
+                ..via
+            };
+        }
+        _ => find(call),
+    };
+    match found {
+        Ok(a) => Route {
+            call,
+            path: Path::Vdso,
+            reason: Reason::Found,
+            address: Some(a),
+        },
+        Err(reason) => Route {
+            call,
+            path: Path::Syscall,
+            reason,
+            address: None,
+        },
+    }
+}
+
+/// The address of `call`'s vDSO function when the vDSO serves it, for
+/// benchmarks and tools that call it directly.
+pub fn address(call: Call) -> Option<usize> {
+    route(call).address
+}
+
+/// One cached function pointer: a routed call's slot.
+pub(crate) struct Slot {
+    ptr: AtomicPtr<()>,
+    call: Call,
+}
+
+impl Slot {
+    /// A slot for `call` that starts out at `resolver`, a function with the
+    /// slot's C signature that calls [`Slot::resolve`].
+    pub(crate) const fn new(call: Call, resolver: *mut ()) -> Slot {
+        Slot {
+            ptr: AtomicPtr::new(resolver),
+            call,
+        }
+    }
+
+    /// The function to call: the resolver, the vDSO function or the shim.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> *mut () {
+        self.ptr.load(Ordering::Relaxed)
+    }
+
+    /// Resolves the slot: stores and returns the vDSO function if the vDSO
+    /// serves the call, else `shim`.
+    #[cold]
+    pub(crate) fn resolve(&self, shim: *mut ()) -> *mut () {
+        let f = find(self.call).map_or(shim, |a| a as *mut ());
+        self.ptr.store(f, Ordering::Relaxed);
+        f
+    }
+}
+
+/// Applies the return-value rule to `ret`, the result of calling `used`:
+/// success (`ret >= 0`) is returned as is; `-EINVAL` is final; any other
+/// error from a vDSO function is retried with `syscall` (the shim).
+#[inline(always)]
+pub(crate) fn finish<R: Ret>(
+    ret: R,
+    used: *mut (),
+    shim: *mut (),
+    syscall: impl FnOnce() -> R,
+) -> Result<usize, Errno> {
+    let r = ret.widen();
+    if r >= 0 {
+        return Ok(r as usize);
+    }
+    retry(r, used != shim, || syscall().widen())
+}
+
+/// The return types of vDSO functions: C `int` and `long`.
+pub(crate) trait Ret: Copy {
+    /// Sign-extends to `isize`.
+    fn widen(self) -> isize;
+}
+
+impl Ret for i32 {
+    #[inline(always)]
+    fn widen(self) -> isize {
+        self as isize
+    }
+}
+
+impl Ret for isize {
+    #[inline(always)]
+    fn widen(self) -> isize {
+        self
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn retry(r: isize, was_vdso: bool, syscall: impl FnOnce() -> isize) -> Result<usize, Errno> {
+    let r = if was_vdso && r != -(Errno::EINVAL.raw() as isize) {
+        syscall()
+    } else {
+        r
+    };
+    crate::errno::decode(r as usize)
+}
+
+/// Defines the slot `$slot` for `$call`, whose C signature is
+/// `fn($($ty),*) -> $ret` and whose system-call shim is `$shim`. The slot
+/// starts at a resolver that resolves it and finishes the call.
+macro_rules! slot {
+    ($slot:ident, $call:expr, $shim:path, fn($($arg:ident: $ty:ty),*) -> $ret:ty) => {
+        static $slot: $crate::vdso::Slot = $crate::vdso::Slot::new($call, {
+            unsafe extern "C" fn resolver($($arg: $ty),*) -> $ret {
+                let f = $slot.resolve($shim as *mut ());
+                // SAFETY: `resolve` returns either the vDSO function of
+                // this call, which has this C signature, or `$shim`, which
+                // has it too; the caller upholds the function's contract
+                // for these arguments, as it does for the slot's function.
+                unsafe {
+                    core::mem::transmute::<*mut (), unsafe extern "C" fn($($ty),*) -> $ret>(f)(
+                        $($arg),*
+                    )
+                }
+            }
+            resolver as *mut ()
+        });
+    };
+}
+pub(crate) use slot;
