@@ -39,17 +39,21 @@ slot!(
 #[inline(always)]
 fn getcpu_call(slot: bool) -> Result<Cpu, Errno> {
     let shim: GetcpuFn = getcpu_shim;
-    let mut r = Cpu::default();
+    // Left uninitialised: both functions write both on success, and the
+    // hot path of a 2 ns call has no room for stores nobody reads.
+    let mut r = core::mem::MaybeUninit::<Cpu>::uninit();
     let f = if slot { GETCPU.get() } else { shim as *mut () };
     let null = core::ptr::null_mut();
+    let p = r.as_mut_ptr();
+    // SAFETY: in-bounds field projections of a live local.
+    let (c, n) = unsafe { (&raw mut (*p).cpu, &raw mut (*p).node) };
     // SAFETY: the slot holds a function of `GetcpuFn`'s signature; both
     // out pointers are writable.
-    let ret = unsafe { transmute::<*mut (), GetcpuFn>(f)(&mut r.cpu, &mut r.node, null) };
+    let ret = unsafe { transmute::<*mut (), GetcpuFn>(f)(c, n, null) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe {
-        shim(&mut r.cpu, &mut r.node, null)
-    })?;
-    Ok(r)
+    finish!(ret, f, shim as *mut (), unsafe { shim(c, n, null) })?;
+    // SAFETY: a successful getcpu wrote both fields.
+    Ok(unsafe { r.assume_init() })
 }
 
 /// The CPU and NUMA node the caller is running on, through the vDSO where

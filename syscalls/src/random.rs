@@ -180,9 +180,9 @@ pub fn getrandom(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> 
                 transmute::<usize, GetrandomFn>(s.function)(p, n, fl, s.state as *mut u8, s.len)
             };
             let f = s.function as *mut ();
+            let null = core::ptr::null_mut();
             // SAFETY: the shim's contract: `buf` is writable for `n` bytes.
-            let retry = || unsafe { shim(p, n, fl, core::ptr::null_mut(), 0) };
-            return finish(ret, f, shim as *mut (), retry);
+            return finish!(ret, f, shim as *mut (), unsafe { shim(p, n, fl, null, 0) });
         }
     }
     getrandom_syscall(buf, flags)

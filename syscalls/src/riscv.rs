@@ -103,7 +103,7 @@ fn hwprobe_call(slot: bool, pairs: &mut [HwprobePair], flags: u32) -> Result<(),
     // is valid for its length; no CPU set (all online CPUs).
     let ret = unsafe { transmute::<*mut (), HwprobeFn>(f)(p, n, 0, none, flags) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe {
+    finish!(ret, f, shim as *mut (), unsafe {
         shim(p, n, 0, none, flags)
     })
     .map(drop)
@@ -149,10 +149,7 @@ pub fn flush_icache(start: usize, end: usize, flags: usize) -> Result<(), Errno>
     // call touches no data.
     let ret = unsafe { transmute::<*mut (), FlushIcacheFn>(f)(start, end, flags) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe {
-        shim(start, end, flags)
-    })
-    .map(drop)
+    finish!(ret, f, shim as *mut (), unsafe { shim(start, end, flags) }).map(drop)
 }
 
 /// [`flush_icache`] by the system call, never the vDSO.

@@ -176,14 +176,14 @@ fn clock_call(
     clock: ClockId,
 ) -> Result<Timespec, Errno> {
     let mut ts = Timespec::default();
+    // A raw pointer, so that the retry on the error path writes `ts` too.
+    let p = &raw mut ts;
     let f = slot.map_or(shim as *mut (), |s| s.get());
     // SAFETY: a slot holds a function with the clock functions' C signature
-    // (see `slot!`); `ts` is writable.
-    let ret = unsafe { transmute::<*mut (), ClockFn>(f)(clock.0, &mut ts) };
+    // (see `slot!`); `p` is writable.
+    let ret = unsafe { transmute::<*mut (), ClockFn>(f)(clock.0, p) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe {
-        shim(clock.0, &mut ts)
-    })?;
+    finish!(ret, f, shim as *mut (), unsafe { shim(clock.0, p) })?;
     Ok(ts)
 }
 
@@ -246,11 +246,12 @@ fn gettimeofday_call(slot: bool, with_tz: bool) -> Result<(Timeval, Timezone), E
     } else {
         shim as *mut ()
     };
+    let tvp = &raw mut tv;
     // SAFETY: the slot holds a function of `GettimeofdayFn`'s signature;
-    // `tv` is writable and `tzp` null or writable.
-    let ret = unsafe { transmute::<*mut (), GettimeofdayFn>(f)(&mut tv, tzp) };
+    // `tvp` is writable and `tzp` null or writable.
+    let ret = unsafe { transmute::<*mut (), GettimeofdayFn>(f)(tvp, tzp) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe { shim(&mut tv, tzp) })?;
+    finish!(ret, f, shim as *mut (), unsafe { shim(tvp, tzp) })?;
     Ok((tv, tz))
 }
 
@@ -312,7 +313,7 @@ fn time_call(slot: bool, out: *mut i64) -> Result<i64, Errno> {
     // null or writable.
     let ret = unsafe { transmute::<*mut (), TimeFn>(f)(out) };
     // SAFETY: as above, for the shim.
-    finish(ret, f, shim as *mut (), || unsafe { shim(out) }).map(|t| t as i64)
+    finish!(ret, f, shim as *mut (), unsafe { shim(out) }).map(|t| t as i64)
 }
 
 /// Wall-clock seconds since the Unix epoch, through the vDSO where it

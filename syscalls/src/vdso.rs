@@ -448,22 +448,25 @@ impl Slot {
     }
 }
 
-/// Applies the return-value rule to `ret`, the result of calling `used`:
-/// success (`ret >= 0`) is returned as is; `-EINVAL` is final; any other
-/// error from a vDSO function is retried with `syscall` (the shim).
-#[inline(always)]
-pub(crate) fn finish<R: Ret>(
-    ret: R,
-    used: *mut (),
-    shim: *mut (),
-    syscall: impl FnOnce() -> R,
-) -> Result<usize, Errno> {
-    let r = ret.widen();
-    if r >= 0 {
-        return Ok(r as usize);
-    }
-    retry(r, used != shim, || syscall().widen())
+/// Applies the return-value rule to `$ret`, the result of calling `$used`:
+/// success (`>= 0`) becomes `Ok(value as usize)`; `-EINVAL` is final; any
+/// other error from a vDSO function is retried with `$retry`, an expression
+/// that makes the system call.
+///
+/// A macro rather than a function so that `$retry` (a closure capturing the
+/// call's arguments) is built only on the error path: built before the
+/// branch, its captures cost a few stores on every call.
+macro_rules! finish {
+    ($ret:expr, $used:expr, $shim:expr, $retry:expr) => {{
+        let r = $crate::vdso::Ret::widen($ret);
+        if r >= 0 {
+            Ok(r as usize)
+        } else {
+            $crate::vdso::retry(r, $used != $shim, move || $crate::vdso::Ret::widen($retry))
+        }
+    }};
 }
+pub(crate) use finish;
 
 /// The return types of vDSO functions: C `int` and `long`.
 pub(crate) trait Ret: Copy {
@@ -485,9 +488,14 @@ impl Ret for isize {
     }
 }
 
+/// The error path of [`finish!`].
 #[cold]
 #[inline(never)]
-fn retry(r: isize, was_vdso: bool, syscall: impl FnOnce() -> isize) -> Result<usize, Errno> {
+pub(crate) fn retry(
+    r: isize,
+    was_vdso: bool,
+    syscall: impl FnOnce() -> isize,
+) -> Result<usize, Errno> {
     let r = if was_vdso && r != -(Errno::EINVAL.raw() as isize) {
         syscall()
     } else {
