@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use freestand_rt::io::Escaped;
 use freestand_rt::stack::{self, getauxval};
-use freestand_rt::syscalls::time::{ClockId, Timespec, clock_gettime};
+use freestand_rt::syscalls::time::{ClockId, Instant, SystemTime, Timespec, clock_gettime};
+use freestand_rt::syscalls::vdso::{self, Call};
 use freestand_rt::{println, syscalls::Errno};
 use linux_raw_sys::auxvec::{AT_EXECFN, AT_PAGESZ, AT_RANDOM, AT_SYSINFO_EHDR};
 
@@ -76,15 +77,27 @@ fn main() -> Result<(), Errno> {
         last.join(", ")
     );
 
-    let mono = clock_gettime(ClockId::MONOTONIC)?;
-    let real = clock_gettime(ClockId::REALTIME)?;
-    println!("CLOCK_MONOTONIC {}.{:09} s", mono.sec, mono.nsec);
-    println!(
-        "CLOCK_REALTIME  {}.{:09} s ({})",
-        real.sec,
-        real.nsec,
-        Utc(real)
-    );
+    // The vDSO: found through AT_SYSINFO_EHDR, parsed on the first routed
+    // call, then one cached pointer per call.
+    let t0 = Instant::now();
+    match vdso::base() {
+        Ok(base) => println!("vDSO at {base:#x} ({})", vdso::switch()),
+        Err(why) => println!("no vDSO: {why}"),
+    }
+    println!("routed calls:");
+    for call in Call::ALL {
+        println!("  {}", vdso::route(call));
+    }
+    println!("clocks:");
+    for (id, name) in ClockId::NAMED {
+        match clock_gettime(id) {
+            Ok(t) => println!("  {name:<24} {:>10}.{:09} s", t.sec, t.nsec),
+            Err(e) => println!("  {name:<24} {e}"),
+        }
+    }
+    let now = SystemTime::now().timespec();
+    println!("  UTC                      {}", Utc(now));
+    println!("the vDSO part took {:?}", t0.elapsed());
     Ok(())
 }
 

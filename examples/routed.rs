@@ -30,6 +30,9 @@ const ROUNDS: usize = 1000;
 
 type Check = Result<(), String>;
 
+/// A named check; the argument is the platform name.
+type NamedCheck = (&'static str, fn(&[u8]) -> Check);
+
 fn main() -> i32 {
     let args: Vec<&[u8]> = stack::args().skip(1).map(|a| a.to_bytes()).collect();
     match args.as_slice() {
@@ -75,7 +78,7 @@ fn run_loop(n: u64) -> i32 {
 }
 
 fn check(platform: &[u8]) -> i32 {
-    let checks: [(&str, fn(&[u8]) -> Check); 9] = [
+    let checks: [NamedCheck; 9] = [
         ("clock_gettime_sandwich_every_clock", |_| clock_sandwich()),
         ("clock_gettime_invalid_ids", |_| invalid_clocks()),
         ("clock_getres_equals_syscall", |_| clock_getres()),

@@ -27,7 +27,7 @@ fn startup() -> Startup {
 }
 
 /// Hands the vDSO to the routing layer. Called by [`entry`](crate::entry::entry)
-/// after [`stack::init`](crate::stack::init).
+/// once it has recorded the initial stack.
 #[inline(always)]
 pub fn init() {
     // SAFETY: `startup` reports the kernel's own AT_SYSINFO_EHDR, which maps

@@ -17,7 +17,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe", "vdso"];
+const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe", "vdso", "routed", "bench"];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Arch {
@@ -443,12 +443,35 @@ fn cases() -> Vec<Case> {
                 "  \"x\"",
                 "environment: 1 entries",
                 "heap: 9592 primes below 100000, the largest 99991, 99989, 99971",
-                "CLOCK_MONOTONIC ",
-                "CLOCK_REALTIME  ",
                 "AT_SYSINFO_EHDR 0x",
+                "\nvDSO at 0x",
+                "\nrouted calls:\n  clock_gettime vdso __vdso_clock_gettime@",
+                "\nclocks:\n  CLOCK_REALTIME ",
+                "\n  CLOCK_MONOTONIC ",
+                "\n  CLOCK_TAI ",
+                "\n  UTC ",
+                "\nthe vDSO part took ",
             ];
             expect_contains("demo", out, &want)
         }),
+        ("routed_calls_match_the_kernel", |c| {
+            case_routed_check(c, &[])
+        }),
+        ("routed_calls_match_the_kernel_vdso_off", |c| {
+            case_routed_check(c, &[("FREESTAND_VDSO", b"off")])
+        }),
+        ("routes_report_the_vdso", case_routes_on),
+        ("routes_report_the_switch_off", case_routes_off),
+        ("vdso_switch_bad_value_is_reported", |c| {
+            let out = c.run("routed", &[b"routes"], &[("FREESTAND_VDSO", b"maybe")])?;
+            let want = [
+                "FREESTAND_VDSO=maybe not understood (want on or off): vDSO on\n",
+                "\nclock_gettime vdso __vdso_clock_gettime@",
+            ];
+            expect_contains("routed routes", out, &want)
+        }),
+        ("no_time_syscalls_in_vdso_mode", case_no_time_syscalls),
+        ("bench_prints_every_path", case_bench),
         ("vdso_symbols_match_readelf", case_vdso_symbols),
         ("vdso_symbols_of_committed_images_match_readelf", |c| {
             // Images cut from qemu-user (aarch64, ELF32 i386 and arm, big
@@ -520,6 +543,182 @@ fn cases() -> Vec<Case> {
             Ok(())
         }),
     ]
+}
+
+/// `routed check PLATFORM`: the kernel as the oracle of every routed call.
+fn case_routed_check(c: &Ctx, env: &[(&str, &[u8])]) -> Check {
+    let out = c.run("routed", &[b"check", c.p.name.as_bytes()], env)?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if out.code != Some(0) || !out.stderr.is_empty() || !text.ends_with("all 9 checks passed\n") {
+        return Err(format!(
+            "routed check: status {:?}\n{text}{}",
+            out.code,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // qemu-x86_64's vDSO says CPU 0 everywhere; the check says so, and
+    // only there.
+    let note = text.contains("note getcpu: qemu-x86_64's vDSO reports CPU 0");
+    let vdso_on = env.is_empty();
+    if note != (vdso_on && c.p.name == "qemu-x86_64") {
+        return Err(format!(
+            "getcpu note {} expected:\n{text}",
+            if note { "not" } else { "" }
+        ));
+    }
+    Ok(())
+}
+
+/// The calls each platform's vDSO must serve, as `routed routes` prints
+/// their lines' starts.
+fn vdso_served(c: &Ctx) -> Vec<String> {
+    let mut calls = vec!["clock_gettime", "clock_getres", "gettimeofday", "getcpu"];
+    let mut want: Vec<String> = Vec::new();
+    match c.p.arch {
+        Arch::X86_64 => calls.push("time"),
+        Arch::Riscv64 => {
+            calls.push("riscv_flush_icache");
+            want.push("\ntime vdso - at 0x".into());
+        }
+    }
+    want.extend(calls.iter().map(|n| format!("\n{n} vdso __vdso_")));
+    want
+}
+
+fn case_routes_on(c: &Ctx) -> Check {
+    let out = c.run("routed", &[b"routes"], &[])?;
+    let want = vdso_served(c);
+    let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
+    want.push("FREESTAND_VDSO unset: vDSO on\n");
+    // qemu's vDSOs have no getrandom; the host's has since Linux 6.11.
+    if c.p.qemu.is_some() {
+        want.push("\ngetrandom syscall __vdso_getrandom@");
+    }
+    expect_contains("routed routes", out, &want)
+}
+
+fn case_routes_off(c: &Ctx) -> Check {
+    let out = c.run("routed", &[b"routes"], &[("FREESTAND_VDSO", b"off")])?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = text.lines();
+    if lines.next() != Some("FREESTAND_VDSO=off: vDSO off") {
+        return Err(format!("first line of routes: {text}"));
+    }
+    let rest: Vec<&str> = lines.collect();
+    if rest.len() != 8
+        || rest
+            .iter()
+            .any(|l| !l.contains(" syscall ") || !l.ends_with(": disabled by FREESTAND_VDSO=off"))
+    {
+        return Err(format!("routes with the vDSO off:\n{text}"));
+    }
+    expect(
+        &Output {
+            stdout: Vec::new(),
+            ..out
+        },
+        b"",
+        b"",
+        0,
+    )
+}
+
+/// Natively, strace counts the time system calls of `routed loop N`: none
+/// with the vDSO, N of each without. Under qemu-user the emulator's own
+/// vDSO makes the system call, so there the check is that introspection
+/// reports the vDSO path (as `routes_report_the_vdso` does too).
+fn case_no_time_syscalls(c: &Ctx) -> Check {
+    if c.p.qemu.is_some() {
+        let out = c.run("routed", &[b"routes"], &[])?;
+        let want = vdso_served(c);
+        let want: Vec<&str> = want.iter().map(String::as_str).collect();
+        return expect_contains("routed routes", out, &want);
+    }
+    const N: usize = 1000;
+    let calls = ["clock_gettime", "gettimeofday", "time", "getcpu"];
+    for (env, want) in [(None, 0), (Some("off"), N)] {
+        let dir = tempdir();
+        let log = dir.join("strace.txt");
+        let mut cmd = Command::new("strace");
+        cmd.arg("-f").arg("-c").arg("-o").arg(&log);
+        cmd.arg("-e").arg(format!("trace={}", calls.join(",")));
+        cmd.arg(c.bin("routed")).arg("loop").arg(N.to_string());
+        cmd.env_clear();
+        if let Some(v) = env {
+            cmd.env("FREESTAND_VDSO", v);
+        }
+        let out = cmd.stdin(Stdio::null()).output().map_err(|e| {
+            format!(
+                "strace not found ({e}); run scripts/test.sh as root, or apt-get install strace"
+            )
+        })?;
+        let summary = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        if out.status.code() != Some(0) {
+            return Err(format!(
+                "strace routed loop: {:?}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        for call in calls {
+            // `% time seconds usecs/call calls [errors] syscall`
+            let count = summary
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>())
+                .find(|w| w.last() == Some(&call))
+                .map_or(0, |w| w[3].parse::<usize>().unwrap_or(usize::MAX));
+            if count != want {
+                return Err(format!(
+                    "FREESTAND_VDSO={}: strace counted {count} {call} calls, want {want}:\n{summary}",
+                    env.unwrap_or("(unset)")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `bench --quick`: every call, every path, in the documented format.
+fn case_bench(c: &Ctx) -> Check {
+    let out = c.run("bench", &[b"--quick"], &[])?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut n = 0;
+    for call in [
+        "clock_gettime",
+        "clock_getres",
+        "gettimeofday",
+        "time",
+        "getcpu",
+        "getrandom32",
+    ] {
+        for path in ["routed", "direct", "syscall"] {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("{call} {path} ")))
+                .ok_or_else(|| format!("no `{call} {path}` line:\n{text}"))?;
+            let value = line.split_whitespace().nth(2).unwrap_or("");
+            if value.parse::<f64>().is_err() && !(path == "direct" && value == "-") {
+                return Err(format!("not a number in {line:?}"));
+            }
+            n += 1;
+        }
+        if !text.contains(&format!("\n{call} ratio routed/direct ")) {
+            return Err(format!("no ratio line for {call}:\n{text}"));
+        }
+    }
+    if n != 18 {
+        return Err(format!("{n} lines"));
+    }
+    expect(
+        &Output {
+            stdout: Vec::new(),
+            ..out
+        },
+        b"",
+        b"",
+        0,
+    )
 }
 
 /// Dumps the platform's own vDSO with `vdso dump`, then checks that

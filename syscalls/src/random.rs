@@ -169,21 +169,21 @@ pub fn getrandom(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> 
             STATE.get().unwrap_or(&Err(Reason::NotSetUp))
         }
     };
-    if let Ok(s) = state {
-        if let Some(_held) = s.busy.try_lock() {
-            let shim: GetrandomFn = getrandom_shim;
-            let (p, n, fl) = (buf.as_mut_ptr(), buf.len(), flags.bits());
-            // SAFETY: `s.function` is `__vdso_getrandom`; `buf` is writable
-            // for its length; the state is the kernel-specified mapping of
-            // `s.len` bytes, and `busy` gives this call sole use of it.
-            let ret = unsafe {
-                transmute::<usize, GetrandomFn>(s.function)(p, n, fl, s.state as *mut u8, s.len)
-            };
-            let f = s.function as *mut ();
-            let null = core::ptr::null_mut();
-            // SAFETY: the shim's contract: `buf` is writable for `n` bytes.
-            return finish!(ret, f, shim as *mut (), unsafe { shim(p, n, fl, null, 0) });
-        }
+    if let Ok(s) = state
+        && let Some(_held) = s.busy.try_lock()
+    {
+        let shim: GetrandomFn = getrandom_shim;
+        let (p, n, fl) = (buf.as_mut_ptr(), buf.len(), flags.bits());
+        // SAFETY: `s.function` is `__vdso_getrandom`; `buf` is writable
+        // for its length; the state is the kernel-specified mapping of
+        // `s.len` bytes, and `busy` gives this call sole use of it.
+        let ret = unsafe {
+            transmute::<usize, GetrandomFn>(s.function)(p, n, fl, s.state as *mut u8, s.len)
+        };
+        let f = s.function as *mut ();
+        let null = core::ptr::null_mut();
+        // SAFETY: the shim's contract: `buf` is writable for `n` bytes.
+        return finish!(ret, f, shim as *mut (), unsafe { shim(p, n, fl, null, 0) });
     }
     getrandom_syscall(buf, flags)
 }

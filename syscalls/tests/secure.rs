@@ -1,0 +1,20 @@
+//! Under `AT_SECURE` the switch is ignored: the vDSO stays on.
+
+use freestand_syscalls::vdso::{self, Call, Path, Startup, Switch};
+
+fn startup() -> Startup {
+    Startup {
+        // SAFETY: getauxval only reads the auxiliary vector.
+        sysinfo_ehdr: unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize,
+        switch: Some(b"off"),
+        secure: true,
+    }
+}
+
+#[test]
+fn secure_mode_ignores_the_switch() {
+    // SAFETY: the kernel's AT_SYSINFO_EHDR.
+    unsafe { vdso::set_startup(startup) };
+    assert_eq!(vdso::switch(), Switch::IgnoredSecure);
+    assert_eq!(vdso::route(Call::ClockGettime).path, Path::Vdso);
+}
