@@ -16,6 +16,19 @@
 //! process::exit_group(if n == 6 { 0 } else { 1 });
 //! ```
 //!
+//! # Calls served by the vDSO
+//!
+//! [`time`] (`clock_gettime`, `clock_getres`, `gettimeofday`, `time`, and
+//! `Instant`/`SystemTime`), [`cpu::getcpu`], [`random::getrandom`] and, on
+//! riscv64, `riscv::hwprobe` and `riscv::flush_icache` go through the
+//! kernel's vDSO when it offers them: one load of a cached pointer and one
+//! indirect call, resolved on first use, with the system call as fallback.
+//! Each has a `_syscall` sibling that never uses the vDSO. [`vdso`] explains
+//! the routing, the `FREESTAND_VDSO=off` switch, and [`vdso::route`], which
+//! says which path serves a call and why. A runtime must call
+//! [`vdso::set_startup`] before the first routed call (`freestand-rt` does);
+//! without it every call uses its system call.
+//!
 //! # Errors
 //!
 //! The kernel reports failure as a return value in `-4095..=-1`;
