@@ -25,6 +25,7 @@ use crate::nr::__NR_getrandom;
 use crate::raw::syscall3;
 use crate::vdso::{Call, Reason, find, finish};
 use core::mem::transmute;
+use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as k;
 
 bitflags::bitflags! {
@@ -72,6 +73,9 @@ struct State {
 }
 
 static STATE: spin::Once<Result<State, Reason>> = spin::Once::new();
+
+/// Set by the first caller that starts setting the state up; never cleared.
+static SETTING_UP: AtomicBool = AtomicBool::new(false);
 
 #[cold]
 fn set_up() -> Result<State, Reason> {
@@ -132,10 +136,24 @@ fn set_up() -> Result<State, Reason> {
 
 /// The vDSO function's address if it serves `getrandom`, else why not.
 pub(crate) fn state_route() -> Result<usize, Reason> {
-    match STATE.call_once(set_up) {
-        Ok(s) => Ok(s.function),
-        Err(r) => Err(*r),
-    }
+    let state = match STATE.get() {
+        Some(s) => s,
+        None => {
+            // As for the vDSO itself (see `vdso::image`): never wait for a
+            // set-up in progress, which may be this thread's, interrupted.
+            if find(Call::Getrandom) == Err(Reason::Busy)
+                || SETTING_UP.swap(true, Ordering::Acquire)
+            {
+                match STATE.get() {
+                    Some(s) => s,
+                    None => return Err(Reason::Busy),
+                }
+            } else {
+                STATE.call_once(set_up)
+            }
+        }
+    };
+    state.as_ref().map(|s| s.function).map_err(|r| *r)
 }
 
 /// Fills up to `buf.len()` bytes of `buf` with random bytes and returns how

@@ -57,7 +57,7 @@
 
 use crate::Errno;
 use core::fmt;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use freestand_vdso::{Error as ParseError, Vdso};
 
 /// The environment variable that switches the vDSO off: `FREESTAND_VDSO=off`.
@@ -226,6 +226,10 @@ pub enum Reason {
     /// could not be set up (the parameter query failed, or mapping the state
     /// failed with this errno).
     StateSetup(Option<Errno>),
+    /// Another caller (or a signal handler's interrupted thread) is
+    /// parsing the vDSO right now; this call used the system call and the
+    /// next one will look again.
+    Busy,
     /// Served through another routed call (`time` through `clock_gettime`
     /// on riscv64, whose vDSO has no `__vdso_time`).
     Via(Call),
@@ -245,6 +249,7 @@ impl fmt::Display for Reason {
             Reason::NotOnThisArch => f.write_str("no vDSO function for it on this architecture"),
             Reason::StateSetup(None) => f.write_str("getrandom state parameters unusable"),
             Reason::StateSetup(Some(e)) => write!(f, "getrandom state not mapped: {e}"),
+            Reason::Busy => f.write_str("the vDSO is being parsed by another caller"),
             Reason::Via(c) => write!(f, "served by {}", c.name()),
         }
     }
@@ -314,9 +319,22 @@ struct Image {
 
 static IMAGE: spin::Once<Image> = spin::Once::new();
 
+/// Set by the first caller that starts parsing; never cleared.
+static RESOLVING: AtomicBool = AtomicBool::new(false);
+
+/// The parsed vDSO, or `None` while another caller is parsing it. That
+/// caller may be the same thread, interrupted by a signal handler that
+/// makes a routed call: waiting would never end, so the handler's call is
+/// served by the system call instead (and nothing is cached).
 #[cold]
-fn image() -> &'static Image {
-    IMAGE.call_once(|| {
+fn image() -> Option<&'static Image> {
+    if let Some(image) = IMAGE.get() {
+        return Some(image);
+    }
+    if RESOLVING.swap(true, Ordering::Acquire) {
+        return IMAGE.get();
+    }
+    Some(IMAGE.call_once(|| {
         let source = STARTUP.load(Ordering::Acquire);
         if source.is_null() {
             return Image {
@@ -339,18 +357,19 @@ fn image() -> &'static Image {
             unsafe { Vdso::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
         };
         Image { switch, vdso }
-    })
+    }))
 }
 
 /// The state of the `FREESTAND_VDSO` switch for this run (reading it
 /// resolves the vDSO if nothing has yet).
 pub fn switch() -> Switch {
-    image().switch
+    image().map_or(Switch::Unset, |i| i.switch)
 }
 
 /// The address of the vDSO the routing layer uses, or why there is none.
 pub fn base() -> Result<usize, Reason> {
     image()
+        .ok_or(Reason::Busy)?
         .vdso
         .as_ref()
         .map(|v| v.image().as_ptr() as usize)
@@ -360,7 +379,7 @@ pub fn base() -> Result<usize, Reason> {
 /// Finds `call`'s vDSO function: its address, or why it is not used.
 #[cold]
 pub(crate) fn find(call: Call) -> Result<usize, Reason> {
-    let vdso = image().vdso.as_ref().map_err(|r| *r)?;
+    let vdso = image().ok_or(Reason::Busy)?.vdso.as_ref().map_err(|r| *r)?;
     let symbol = call.symbol().ok_or(Reason::NotOnThisArch)?;
     let found = vdso.lookup(symbol, call.version()).map_err(|e| match e {
         ParseError::VersionNotFound => Reason::VersionNotFound,
@@ -442,7 +461,12 @@ impl Slot {
     /// serves the call, else `shim`.
     #[cold]
     pub(crate) fn resolve(&self, shim: *mut ()) -> *mut () {
-        let f = find(self.call).map_or(shim, |a| a as *mut ());
+        let f = match find(self.call) {
+            Ok(a) => a as *mut (),
+            // Transient: leave the slot for a later call to resolve.
+            Err(Reason::Busy) => return shim,
+            Err(_) => shim,
+        };
         self.ptr.store(f, Ordering::Relaxed);
         f
     }
