@@ -66,54 +66,25 @@ fn main() -> i32 {
         plan.rounds,
         plan.batch_ns / 1000
     );
-    let mono = ClockId::MONOTONIC.0;
 
-    let direct = vdso::address(Call::ClockGettime).map(|a| {
-        // SAFETY: the address of `__vdso_clock_gettime`, whose C signature
-        // this is.
-        unsafe { transmute::<usize, unsafe extern "C" fn(i32, *mut Timespec) -> i32>(a) }
-    });
     bench(
         "clock_gettime",
         &plan,
         || {
             let _ = black_box(time::clock_gettime(ClockId::MONOTONIC));
         },
-        direct.map(|f| {
-            move || {
-                let mut ts = Timespec::default();
-                // SAFETY: `ts` is writable.
-                let r = unsafe { f(mono, &mut ts) };
-                black_box(r);
-                black_box(ts.sec);
-                black_box(ts.nsec);
-            }
-        }),
+        clock_direct(Call::ClockGettime),
         || {
             let _ = black_box(time::clock_gettime_syscall(ClockId::MONOTONIC));
         },
     );
-
-    let direct = vdso::address(Call::ClockGetres).map(|a| {
-        // SAFETY: the address of `__vdso_clock_getres`.
-        unsafe { transmute::<usize, unsafe extern "C" fn(i32, *mut Timespec) -> i32>(a) }
-    });
     bench(
         "clock_getres",
         &plan,
         || {
             let _ = black_box(time::clock_getres(ClockId::MONOTONIC));
         },
-        direct.map(|f| {
-            move || {
-                let mut ts = Timespec::default();
-                // SAFETY: `ts` is writable.
-                let r = unsafe { f(mono, &mut ts) };
-                black_box(r);
-                black_box(ts.sec);
-                black_box(ts.nsec);
-            }
-        }),
+        clock_direct(Call::ClockGetres),
         || {
             let _ = black_box(time::clock_getres_syscall(ClockId::MONOTONIC));
         },
@@ -215,6 +186,24 @@ fn main() -> i32 {
         },
     );
     0
+}
+
+/// The direct path of `clock_gettime` or `clock_getres` (same signature)
+/// on `CLOCK_MONOTONIC`, if the vDSO serves `call`.
+fn clock_direct(call: Call) -> Option<impl FnMut()> {
+    let a = vdso::address(call)?;
+    // SAFETY: the address of `__vdso_clock_gettime` or `__vdso_clock_getres`,
+    // whose C signature this is.
+    let f = unsafe { transmute::<usize, unsafe extern "C" fn(i32, *mut Timespec) -> i32>(a) };
+    let mono = ClockId::MONOTONIC.0;
+    Some(move || {
+        let mut ts = Timespec::default();
+        // SAFETY: `ts` is writable.
+        let r = unsafe { f(mono, &mut ts) };
+        black_box(r);
+        black_box(ts.sec);
+        black_box(ts.nsec);
+    })
 }
 
 type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> isize;

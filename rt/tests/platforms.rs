@@ -237,13 +237,9 @@ fn expect(out: &Output, stdout: &[u8], stderr: &[u8], code: i32) -> Check {
     }
 }
 
-/// Checks that stdout contains each of `want`, stderr is empty and the
-/// status is 0: for output that holds addresses or times.
-fn expect_contains(what: &str, out: Output, want: &[&str]) -> Check {
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    if let Some(w) = want.iter().find(|w| !text.contains(**w)) {
-        return Err(format!("{what} output lacks {w:?}:\n{text}"));
-    }
+/// Checks that stderr is empty and the status 0, for a run whose stdout the
+/// caller has checked.
+fn expect_clean_exit(out: Output) -> Check {
     expect(
         &Output {
             stdout: Vec::new(),
@@ -253,6 +249,16 @@ fn expect_contains(what: &str, out: Output, want: &[&str]) -> Check {
         b"",
         0,
     )
+}
+
+/// Checks that stdout contains each of `want`, stderr is empty and the
+/// status is 0: for output that holds addresses or times.
+fn expect_contains(what: &str, out: Output, want: &[&str]) -> Check {
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if let Some(w) = want.iter().find(|w| !text.contains(**w)) {
+        return Err(format!("{what} output lacks {w:?}:\n{text}"));
+    }
+    expect_clean_exit(out)
 }
 
 /// The `file:line:col` of the `panic!` in probe.rs, read from the source so
@@ -612,15 +618,7 @@ fn case_routes_off(c: &Ctx) -> Check {
     {
         return Err(format!("routes with the vDSO off:\n{text}"));
     }
-    expect(
-        &Output {
-            stdout: Vec::new(),
-            ..out
-        },
-        b"",
-        b"",
-        0,
-    )
+    expect_clean_exit(out)
 }
 
 /// Natively, strace counts the time system calls of `routed loop N`: none
@@ -710,15 +708,7 @@ fn case_bench(c: &Ctx) -> Check {
     if n != 18 {
         return Err(format!("{n} lines"));
     }
-    expect(
-        &Output {
-            stdout: Vec::new(),
-            ..out
-        },
-        b"",
-        b"",
-        0,
-    )
+    expect_clean_exit(out)
 }
 
 /// Dumps the platform's own vDSO with `vdso dump`, then checks that

@@ -134,26 +134,31 @@ fn set_up() -> Result<State, Reason> {
     })
 }
 
-/// The vDSO function's address if it serves `getrandom`, else why not.
-pub(crate) fn state_route() -> Result<usize, Reason> {
+/// The state if the vDSO serves `getrandom`, else why not; set up on the
+/// first call.
+#[inline]
+fn state() -> Result<&'static State, Reason> {
     let state = match STATE.get() {
         Some(s) => s,
-        None => {
-            // As for the vDSO itself (see `vdso::image`): never wait for a
-            // set-up in progress, which may be this thread's, interrupted.
-            if find(Call::Getrandom) == Err(Reason::Busy)
-                || SETTING_UP.swap(true, Ordering::Acquire)
-            {
-                match STATE.get() {
-                    Some(s) => s,
-                    None => return Err(Reason::Busy),
-                }
-            } else {
-                STATE.call_once(set_up)
-            }
-        }
+        None => set_up_once()?,
     };
-    state.as_ref().map(|s| s.function).map_err(|r| *r)
+    state.as_ref().map_err(|r| *r)
+}
+
+/// Sets the state up unless that is done or in progress. As for the vDSO
+/// itself (see `vdso::image`), it never waits for a set-up in progress,
+/// which may be this thread's, interrupted by a signal handler.
+#[cold]
+fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {
+    if find(Call::Getrandom) == Err(Reason::Busy) || SETTING_UP.swap(true, Ordering::Acquire) {
+        return STATE.get().ok_or(Reason::Busy);
+    }
+    Ok(STATE.call_once(set_up))
+}
+
+/// The vDSO function's address if it serves `getrandom`, else why not.
+pub(crate) fn state_route() -> Result<usize, Reason> {
+    state().map(|s| s.function)
 }
 
 /// Fills up to `buf.len()` bytes of `buf` with random bytes and returns how
@@ -180,14 +185,7 @@ pub fn getrandom(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> 
     {
         return getrandom_syscall(buf, flags);
     }
-    let state = match STATE.get() {
-        Some(s) => s,
-        None => {
-            let _ = state_route();
-            STATE.get().unwrap_or(&Err(Reason::NotSetUp))
-        }
-    };
-    if let Ok(s) = state
+    if let Ok(s) = state()
         && let Some(_held) = s.busy.try_lock()
     {
         let shim: GetrandomFn = getrandom_shim;
