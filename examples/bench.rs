@@ -8,9 +8,12 @@
 //!   the routed call reads them (`-` where no vDSO function serves it);
 //! - `syscall`: the raw system call.
 //!
-//! Each figure is the median over several rounds; in every round each path
-//! runs a batch of calls, in an order that rotates from round to round, so
-//! that drift in the machine's speed affects all three alike. A last line,
+//! Each figure is the median over 1,001 rounds; in every round each path
+//! runs a batch of calls lasting about 20 µs, in an order that rotates from
+//! round to round. The batches are short on purpose: on a virtual machine
+//! the speed of a 2 ns call jumps by 30% or more in phases lasting
+//! milliseconds, and batches that short let the three paths of a round see
+//! the same phase, so the per-round ratio cancels it. A last line,
 //! `CALL ratio routed/direct R syscall/routed S`, gives the medians of the
 //! per-round ratios. `--quick` runs tiny batches, to check that it works.
 #![no_std]
@@ -33,8 +36,9 @@ freestand_rt::entry!(main);
 struct Plan {
     rounds: usize,
     /// Each batch of routed calls runs at least this long (the batch size
-    /// is calibrated per call), so that a timer interrupt is a small part
-    /// of any batch.
+    /// is calibrated per call): long enough that the two clock readings
+    /// around it are a small part of it, short enough that the machine's
+    /// speed rarely changes within a round.
     batch_ns: u64,
 }
 
@@ -52,8 +56,8 @@ fn main() -> i32 {
         }
     } else {
         Plan {
-            rounds: 31,
-            batch_ns: 200_000,
+            rounds: 1001,
+            batch_ns: 20_000,
         }
     };
     println!("# {}", vdso::switch());
