@@ -9,6 +9,9 @@
 //! probe oom           an allocation that cannot succeed: status 134
 //! probe getenv NAME   prints the value of NAME, or "unset"
 //! probe heap          many small and growing allocations
+//! probe addr          where a static, `main` and the heap are, and values
+//!                     read through relocated pointers
+//! probe at-random     the 16 AT_RANDOM bytes, in hex
 //! ```
 #![no_std]
 #![no_main]
@@ -34,6 +37,17 @@ fn number(arg: Option<&CStr>) -> Result<i32, ProbeError> {
         .and_then(|a| a.to_str().ok())
         .ok_or(ProbeError::BadNumber)?;
     s.parse().map_err(|_| ProbeError::BadNumber)
+}
+
+/// Pointers the linker stores in the image: in a static-PIE each one is a
+/// relative relocation that the runtime applies before `main`.
+static NAMES: [&str; 3] = ["alpha", "beta", "gamma"];
+static PICK: fn(usize) -> &'static str = pick;
+static COUNTER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(7);
+static COUNTER_REF: &core::sync::atomic::AtomicUsize = &COUNTER;
+
+fn pick(i: usize) -> &'static str {
+    NAMES.get(i).copied().unwrap_or("none")
 }
 
 fn main() -> Result<i32, ProbeError> {
@@ -86,6 +100,28 @@ fn main() -> Result<i32, ProbeError> {
                 .map(|b| u64::from(b[0]) * b.len() as u64)
                 .sum();
             println!("blocks {} sum {sum} string {}", blocks.len(), s.len());
+            Ok(0)
+        }
+        b"addr" => {
+            let heap = alloc::boxed::Box::new(0u8);
+            println!(
+                "static {:p} main {:p} heap {:p}",
+                &COUNTER, main as fn() -> Result<i32, ProbeError>, &*heap
+            );
+            COUNTER_REF.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            let names: Vec<&str> = (0..4).map(|i| core::hint::black_box(PICK)(i)).collect();
+            println!(
+                "relocated {names:?} {}",
+                COUNTER.load(core::sync::atomic::Ordering::Relaxed)
+            );
+            Ok(0)
+        }
+        b"at-random" => {
+            let bytes = stack::at_random().ok_or(ProbeError::Usage)?;
+            for b in bytes {
+                freestand_rt::print!("{b:02x}");
+            }
+            println!();
             Ok(0)
         }
         _ => Err(ProbeError::Usage),

@@ -1,8 +1,9 @@
 //! The Rust side of `_start`: from the kernel's stack pointer to `main`.
 //!
-//! `_start` (in `arch/`) only aligns the stack and calls [`entry`], which
-//! records the initial stack for [`crate::stack`], tells the routed calls
-//! where the vDSO will be found ([`crate::vdso`]), runs the program's `main`
+//! `_start` (in `arch/`) aligns the stack, has the program relocate itself
+//! ([`crate::relocate`]) and calls [`entry`], which records the initial
+//! stack for [`crate::stack`], tells the routed calls where the vDSO will
+//! be found ([`crate::vdso`]), runs the program's `main`
 //! and hands its result to [`crate::exit`].
 
 use crate::exit::{Termination, exit};

@@ -60,6 +60,7 @@ compile_error!(
 
 pub mod entry;
 pub mod exit;
+pub mod relocate;
 pub mod stack;
 pub mod vdso;
 

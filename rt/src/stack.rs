@@ -306,6 +306,26 @@ pub fn getauxval(key: u32) -> Option<usize> {
     auxv().get(key as usize)
 }
 
+/// The 16 random bytes the kernel puts on every process's initial stack
+/// (`AT_RANDOM`), or `None` if the auxiliary vector has none (a host
+/// program that never ran freestand's `_start`).
+///
+/// They are the process's only randomness that costs no system call.
+/// freestand itself seeds nothing with them: its heap
+/// (`linked_list_allocator`) takes no seed and it has no hasher. Programs
+/// that need a seed (a hash map's, a stack canary's) can use them; for
+/// more randomness use `freestand_syscalls::random::getrandom`.
+pub fn at_random() -> Option<&'static [u8; 16]> {
+    let p = getauxval(linux_raw_sys::auxvec::AT_RANDOM)?;
+    if p == 0 {
+        return None;
+    }
+    // SAFETY: the kernel points AT_RANDOM at 16 bytes in the initial
+    // stack's information block, which lives as long as the process and
+    // which nothing writes.
+    Some(unsafe { &*(p as *const [u8; 16]) })
+}
+
 macro_rules! aux_names {
     ($($name:ident),* $(,)?) => {
         /// The name of auxiliary-vector key `key`, such as `"AT_PAGESZ"`.

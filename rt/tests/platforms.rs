@@ -67,24 +67,35 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace().join("target/platforms"))
 }
 
-/// Builds the examples for `arch` in `profile`; returns the examples dir.
-fn build(arch: Arch, profile: &str) -> Result<PathBuf, String> {
+/// The link kinds of `examples/build.rs` (`FREESTAND_LINK`): the default
+/// static-PIE with `DT_RELR`, and the two others, which are built in release
+/// mode only, each into its own target directory.
+const LINKS: [&str; 3] = ["pie", "pie-rela", "static"];
+
+/// Builds the examples for `arch` in `profile` with link kind `link`;
+/// returns the examples dir.
+fn build(arch: Arch, profile: &str, link: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
+    let dir = match link {
+        "pie" => target_dir(),
+        other => target_dir().with_file_name(format!("platforms-{other}")),
+    };
     cmd.current_dir(workspace())
         .args(["build", "--quiet", "-p", "freestand-examples", "--examples"])
         .args(["--target", arch.triple(), "--profile", profile])
+        .env("FREESTAND_LINK", link)
         .arg("--target-dir")
-        .arg(target_dir());
+        .arg(&dir);
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "building the examples for {} ({profile}) failed",
+            "building the examples for {} ({profile}, FREESTAND_LINK={link}) failed",
             arch.triple()
         ));
     }
-    let dir = if profile == "dev" { "debug" } else { profile };
-    Ok(target_dir().join(arch.triple()).join(dir).join("examples"))
+    let sub = if profile == "dev" { "debug" } else { profile };
+    Ok(dir.join(arch.triple()).join(sub).join("examples"))
 }
 
 /// Checks that `qemu` exists and is at least 8.1 (older qemu-user maps no
@@ -275,8 +286,13 @@ fn probe_panic_location() -> String {
 
 struct Ctx<'a> {
     p: &'a Platform,
+    /// Debug build, default link (static-PIE, DT_RELR).
     dir: PathBuf,
+    /// Release build, default link.
     release_dir: PathBuf,
+    /// Release builds with `FREESTAND_LINK=pie-rela` and `static`.
+    rela_dir: PathBuf,
+    static_dir: PathBuf,
 }
 
 impl Ctx<'_> {
@@ -534,10 +550,35 @@ fn cases() -> Vec<Case> {
             let usage = b"vdso: usage: vdso info [FILE] | vdso symbols [FILE] | vdso dump FILE\n";
             expect(&out, b"", usage, 2)
         }),
+        ("at_random_16_bytes_differ_per_run", |c| {
+            let a = c.run("probe", &[b"at-random"], &[])?;
+            let b = c.run("probe", &[b"at-random"], &[])?;
+            for o in [&a, &b] {
+                let hex = o.stdout.strip_suffix(b"\n").unwrap_or(b"");
+                if hex.len() != 32 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return expect(o, b"32 hex digits\n", b"", 0);
+                }
+            }
+            if a.stdout == b.stdout {
+                return Err(format!(
+                    "AT_RANDOM the same in two runs: {}",
+                    show(&a.stdout)
+                ));
+            }
+            expect_clean_exit(a)
+        }),
+        ("aslr_moves_static_and_main", case_aslr),
+        ("link_kinds_relr_rela_static", case_link_kinds),
+        ("unsupported_relocation_exits_127", case_bad_relocation),
         ("static_no_interpreter_no_libc", |c| {
-            for dir in [&c.dir, &c.release_dir] {
+            for (dir, pie) in [
+                (&c.dir, true),
+                (&c.release_dir, true),
+                (&c.rela_dir, true),
+                (&c.static_dir, false),
+            ] {
                 for ex in EXAMPLES {
-                    check_static(&dir.join(ex))?;
+                    check_static(&dir.join(ex), pie)?;
                 }
             }
             Ok(())
@@ -549,6 +590,303 @@ fn cases() -> Vec<Case> {
             Ok(())
         }),
     ]
+}
+
+/// The self-relocation code runs before the GOT and every stored pointer
+/// are relocated, so it must not load an address from memory or call
+/// anything outside `freestand_rt::relocate` (a call to `memset` may go
+/// through the GOT). From the disassembly: on x86_64 no `%rip`-relative
+/// operand but `lea`, no call through the GOT but to a debug build's
+/// panics for misaligned pointers (which `relocate` rules out itself), no
+/// jump through memory (a `match` may jump through a register loaded from
+/// a table of relative offsets); on riscv64 no `ld` from an
+/// `auipc`-computed address; on both, calls only to functions of the
+/// module and to the raw system calls.
+fn check_relocate_self_contained(bin: &Path) -> Check {
+    let dis = disassemble(bin)?;
+    let image = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+    let module = "freestand_rt8relocate";
+    // The raw system calls (inline `syscall`/`ecall`), which debug builds
+    // do not inline.
+    let raw = "freestand_syscalls3raw";
+    // Function start addresses, to name the target of a riscv64 call
+    // (`auipc ra, HI` + `jalr LO(ra)`).
+    let mut starts: BTreeMap<u64, &str> = BTreeMap::new();
+    for line in dis.lines() {
+        if let Some((addr, name)) = line.strip_suffix(">:").and_then(|h| h.split_once(" <"))
+            && let Ok(a) = u64::from_str_radix(addr.trim(), 16)
+        {
+            starts.insert(a, name);
+        }
+    }
+    let mut inside = false;
+    let mut seen = 0;
+    let mut auipc: BTreeMap<String, u64> = BTreeMap::new();
+    for line in dis.lines() {
+        if line.ends_with(">:") {
+            inside = line.contains(module);
+            seen += usize::from(inside);
+            auipc.clear();
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let pc = line
+            .split_once(':')
+            .and_then(|(a, _)| u64::from_str_radix(a.trim(), 16).ok())
+            .unwrap_or(0);
+        let insn = line.split_once(':').map_or("", |(_, i)| i.trim());
+        let mut f = insn.split_whitespace();
+        let op = f.next().unwrap_or("");
+        let args = f.collect::<Vec<_>>().join(" ");
+        let bad = match op {
+            "callq" | "call" | "jmpq" | "jmp" | "jal" | "j"
+                if args.contains('<') && !args.starts_with('*') =>
+            {
+                // A direct call or jump: to its own function or the module.
+                !args.contains(module)
+                    && !args.contains(raw)
+                    && args.split('<').nth(1).is_some_and(|t| !t.contains('+'))
+            }
+            // A jump through a register is a `match` compiled to a table of
+            // offsets relative to the table (position-independent, no
+            // relocation); a call or jump through memory is not allowed.
+            "jmpq" | "jmp" => args.starts_with('*') && !args.starts_with("*%"),
+            // Through a GOT slot: only the compiler's debug-build checks
+            // (`panic_misaligned_pointer_dereference`...), which the
+            // module's own validation makes unreachable.
+            "callq" | "call" if args.starts_with('*') => !args
+                .split("# 0x")
+                .nth(1)
+                .and_then(|t| u64::from_str_radix(t.split_whitespace().next()?, 16).ok())
+                .and_then(|slot| read_u64_at_vaddr(&image, slot))
+                .and_then(|t| starts.get(&t))
+                .is_some_and(|name| name.contains("panic")),
+            "callq" | "call" => false,
+            _ if args.contains("(%rip)") && !op.starts_with("lea") => true,
+            "jalr" => {
+                // "1932(ra)" or "ra, 1932(ra)": a call to a computed address,
+                // allowed only into the module.
+                let operand = args.rsplit(", ").next().unwrap_or("");
+                let target = operand.split_once('(').and_then(|(off, reg)| {
+                    let base = auipc.get(reg.trim_end_matches(')'))?;
+                    Some(base.wrapping_add(off.parse::<i64>().ok()? as u64))
+                });
+                !target
+                    .and_then(|t| starts.get(&t))
+                    .is_some_and(|name| name.contains(module) || name.contains(raw))
+            }
+            "auipc" => {
+                let mut a = args.split(", ");
+                let reg = a.next().unwrap_or("").to_string();
+                let imm: i64 = a.next().unwrap_or("0").parse().unwrap_or(0);
+                let imm = (imm << 44) >> 44; // sign-extend the 20-bit field
+                auipc.insert(reg, pc.wrapping_add((imm << 12) as u64));
+                false
+            }
+            "ld" => auipc.keys().any(|r| args.ends_with(&format!("({r})"))),
+            _ => false,
+        };
+        if bad {
+            return Err(format!(
+                "{}: the relocation code uses what it has not relocated: {line}",
+                bin.display()
+            ));
+        }
+    }
+    if seen == 0 {
+        return Err(format!("{}: no function of {module}", bin.display()));
+    }
+    Ok(())
+}
+
+/// The run-time addresses `probe addr` prints: (static, main, heap).
+fn probe_addresses(c: &Ctx, dir: &Path) -> Result<(u64, u64, u64), String> {
+    let out = run(c.p, &dir.join("probe"), &[b"addr"], &[])?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let want = "relocated [\"alpha\", \"beta\", \"gamma\", \"none\"] 8\n";
+    if out.code != Some(0) || !out.stderr.is_empty() || !text.ends_with(want) {
+        return Err(format!(
+            "probe addr: status {:?}, stdout {text:?}, stderr {}",
+            out.code,
+            show(&out.stderr)
+        ));
+    }
+    let f: Vec<&str> = text.split_whitespace().collect();
+    let hex = |i: usize| {
+        f.get(i)
+            .and_then(|v| u64::from_str_radix(v.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| format!("probe addr printed {text:?}"))
+    };
+    Ok((hex(1)?, hex(3)?, hex(5)?))
+}
+
+/// The link-time value of the one symbol whose name contains `part`.
+fn symbol_value(bin: &Path, part: &str) -> Result<u64, String> {
+    let syms = tool("readelf", &[OsStr::new("-sW"), bin.as_os_str()])?;
+    let hits: Vec<u64> = syms
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .nth(7)
+                .is_some_and(|n| n.contains(part))
+        })
+        .filter_map(|l| u64::from_str_radix(l.split_whitespace().nth(1)?, 16).ok())
+        .collect();
+    match hits[..] {
+        [v] => Ok(v),
+        _ => Err(format!(
+            "{}: {} symbols match {part:?}",
+            bin.display(),
+            hits.len()
+        )),
+    }
+}
+
+/// Checks that `probe addr` in `dir` runs and that its static and `main`
+/// moved by the same page-aligned load offset from their link-time
+/// addresses; returns the offset and the run-time addresses.
+fn check_load_offset(c: &Ctx, dir: &Path) -> Result<(u64, (u64, u64, u64)), String> {
+    let bin = dir.join("probe");
+    let got = probe_addresses(c, dir)?;
+    let link = (
+        symbol_value(&bin, "5probe7COUNTER")?,
+        symbol_value(&bin, "5probe4main")?,
+    );
+    let offset = got.0.wrapping_sub(link.0);
+    if got.1.wrapping_sub(link.1) != offset || offset % 4096 != 0 {
+        return Err(format!(
+            "{}: static at {:#x} (linked at {:#x}), main at {:#x} (linked at {:#x}): \
+             not one page-aligned load offset",
+            bin.display(),
+            got.0,
+            link.0,
+            got.1,
+            link.1
+        ));
+    }
+    Ok((offset, got))
+}
+
+/// Static-PIE: two runs put the program at different addresses. qemu-user
+/// places a main program that is `ET_DYN` at a fixed address near its
+/// `ELF_ET_DYN_BASE` (0x555555554000) whatever the host's ASLR, so under
+/// qemu the check is that the program runs relocated by that fixed,
+/// non-zero offset and that its heap moves.
+fn case_aslr(c: &Ctx) -> Check {
+    let (off1, a) = check_load_offset(c, &c.release_dir)?;
+    let (off2, b) = check_load_offset(c, &c.release_dir)?;
+    if a.2 == b.2 {
+        return Err(format!("the heap was at {:#x} in both runs", a.2));
+    }
+    match c.p.qemu {
+        None if off1 == off2 => Err(format!(
+            "static and main at the same addresses in two runs ({:#x}, {:#x})",
+            a.0, a.1
+        )),
+        None => Ok(()),
+        Some(q) if off1 == 0 || off2 != off1 => Err(format!(
+            "{q} loaded the program at offsets {off1:#x} and {off2:#x}; expected one \
+             fixed non-zero offset (if qemu now randomizes, make this case require \
+             different addresses)"
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Every link kind runs: `DT_RELR` (default), `DT_RELA` (`pie-rela`) and
+/// non-PIE (`static`), each checked with readelf for the tables it should
+/// have, then run with pointers the runtime must have relocated (string
+/// slices, a function pointer, a reference between statics, the panic
+/// location, the vDSO call slots).
+fn case_link_kinds(c: &Ctx) -> Check {
+    for (kind, dir, sections, pie) in [
+        ("pie", &c.release_dir, (false, true), true),
+        ("pie-rela", &c.rela_dir, (true, false), true),
+        ("static", &c.static_dir, (false, false), false),
+    ] {
+        let bin = dir.join("probe");
+        let secs = tool("readelf", &[OsStr::new("-SW"), bin.as_os_str()])?;
+        let got = (secs.contains(" .rela.dyn "), secs.contains(" .relr.dyn "));
+        if got != sections {
+            return Err(format!(
+                "{kind}: (.rela.dyn, .relr.dyn) present = {got:?}, expected {sections:?}"
+            ));
+        }
+        if sections.0 {
+            let relocs = tool("readelf", &[OsStr::new("-rW"), bin.as_os_str()])?;
+            let want = match c.p.arch {
+                Arch::X86_64 => "R_X86_64_RELATIVE",
+                Arch::Riscv64 => "R_RISCV_RELATIVE",
+            };
+            let entries: Vec<&str> = relocs.lines().filter(|l| l.starts_with("0000")).collect();
+            if entries.is_empty() || entries.iter().any(|l| !l.contains(want)) {
+                return Err(format!("{kind}: relocations other than {want}:\n{relocs}"));
+            }
+        }
+        check_relocate_self_contained(&bin)?;
+        check_relocate_self_contained(&c.dir.join("probe"))?;
+        let (offset, _) = check_load_offset(c, dir).map_err(|e| format!("{kind}: {e}"))?;
+        if (offset != 0) != pie {
+            return Err(format!("{kind}: load offset {offset:#x}"));
+        }
+        let msg = format!(
+            "panicked at {}:\nprobe panicked with 42\n",
+            probe_panic_location()
+        );
+        expect(&run(c.p, &bin, &[b"panic"], &[])?, b"", msg.as_bytes(), 101)
+            .map_err(|e| format!("{kind}: {e}"))?;
+        let platform = c.p.name.as_bytes();
+        let out = run(c.p, &dir.join("routed"), &[b"check", platform], &[])?;
+        if out.code != Some(0) {
+            return Err(format!(
+                "{kind}: routed check failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A relocation other than a relative one stops the program before `main`
+/// with a message and status 127: the first `DT_RELA` entry of a copy of
+/// the `pie-rela` hello is rewritten to an absolute 64-bit relocation.
+fn case_bad_relocation(c: &Ctx) -> Check {
+    let src = c.rela_dir.join("hello");
+    let secs = tool("readelf", &[OsStr::new("-SW"), src.as_os_str()])?;
+    // "  [ 2] .rela.dyn  RELA  0000000000000520 000520 000078 18   A  0   0  8"
+    let off = secs
+        .lines()
+        .find(|l| l.contains(" .rela.dyn "))
+        .and_then(|l| l.split(']').nth(1))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|o| usize::from_str_radix(o, 16).ok())
+        .ok_or_else(|| format!("no .rela.dyn in {}:\n{secs}", src.display()))?;
+    let mut image = std::fs::read(&src).map_err(|e| e.to_string())?;
+    // Elf64_Rela: r_offset, then r_info, whose low 32 bits are the type.
+    let ty: u32 = match c.p.arch {
+        Arch::X86_64 => 1,  // R_X86_64_64
+        Arch::Riscv64 => 2, // R_RISCV_64
+    };
+    image
+        .get_mut(off + 8..off + 12)
+        .ok_or("short file")?
+        .copy_from_slice(&ty.to_le_bytes());
+    let dir = tempdir();
+    let bad = dir.join("bad-reloc");
+    std::fs::write(&bad, &image).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
+    let out = run(c.p, &bad, &[], &[]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let want = format!(
+        "freestand: {}: cannot relocate itself: a relocation of type {ty} (freestand \
+         applies only relative relocations; link with its linker script)\n",
+        bad.display()
+    );
+    expect(&out?, b"", want.as_bytes(), 127)
 }
 
 /// `routed check PLATFORM`: the kernel as the oracle of every routed call.
@@ -809,22 +1147,32 @@ fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// readelf is the oracle: an executable (not shared object) with no
-/// interpreter, no dynamic section, no undefined symbols and no glibc
-/// symbol versions.
-fn check_static(bin: &Path) -> Check {
+/// readelf is the oracle: a static executable with no interpreter, no
+/// undefined symbols and no glibc symbol versions. A static-PIE (`pie`) is
+/// `ET_DYN` with a dynamic section (which the runtime reads to relocate
+/// itself); a plain static one is `ET_EXEC` without. Both have a RELRO
+/// segment, which the runtime makes read-only.
+fn check_static(bin: &Path, pie: bool) -> Check {
     let b = bin.as_os_str();
     let headers = tool("readelf", &[OsStr::new("-hlW"), b])?;
     let ty = headers
         .lines()
         .find(|l| l.trim_start().starts_with("Type:"))
         .unwrap_or("");
-    if !ty.contains("EXEC") {
+    if !ty.contains(if pie { "DYN" } else { "EXEC" }) {
         return Err(format!("{}: {ty}", bin.display()));
     }
-    for bad in ["INTERP", "DYNAMIC"] {
-        if headers.lines().any(|l| l.trim_start().starts_with(bad)) {
-            return Err(format!("{} has a {bad} program header", bin.display()));
+    let has = |p: &str| headers.lines().any(|l| l.trim_start().starts_with(p));
+    if has("INTERP") {
+        return Err(format!("{} has an INTERP program header", bin.display()));
+    }
+    for (ph, want) in [("DYNAMIC", pie), ("GNU_RELRO", true)] {
+        if has(ph) != want {
+            return Err(format!(
+                "{}: {ph} program header {}",
+                bin.display(),
+                if want { "missing" } else { "present" }
+            ));
         }
     }
     let syms = tool("readelf", &[OsStr::new("-sW"), b])?;
@@ -841,6 +1189,18 @@ fn check_static(bin: &Path) -> Check {
     Ok(())
 }
 
+/// `llvm-objdump -d` of `bin`, without raw instruction bytes.
+fn disassemble(bin: &Path) -> Result<String, String> {
+    tool(
+        "llvm-objdump",
+        &[
+            OsStr::new("-d"),
+            OsStr::new("--no-show-raw-insn"),
+            bin.as_os_str(),
+        ],
+    )
+}
+
 /// Builds the call graph of `bin` from its disassembly and fails if any of
 /// the C mem functions can reach one of them again: a recursion the
 /// compiler would have created by turning a loop into a `memcpy` call.
@@ -848,14 +1208,7 @@ fn check_static(bin: &Path) -> Check {
 /// x86_64 calls name their target (`call ... <memcpy>`); riscv64 calls are
 /// `auipc rX, hi` + `jalr lo(rX)` (or `jr`), whose target is computed.
 fn check_mem_no_recursion(bin: &Path) -> Check {
-    let dis = tool(
-        "llvm-objdump",
-        &[
-            OsStr::new("-d"),
-            OsStr::new("--no-show-raw-insn"),
-            bin.as_os_str(),
-        ],
-    )?;
+    let dis = disassemble(bin)?;
     let c_names = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "strlen"];
     let mut starts: BTreeMap<u64, String> = BTreeMap::new();
     let mut calls: BTreeMap<String, Vec<Callee>> = BTreeMap::new();
@@ -1039,20 +1392,31 @@ fn main() {
             p.broken = p.broken.take().or_else(|| check_qemu(q));
         }
     }
-    let mut builds: BTreeMap<(&str, &str), Result<PathBuf, String>> = BTreeMap::new();
+    let mut builds: BTreeMap<(&str, &str, &str), Result<PathBuf, String>> = BTreeMap::new();
     for arch in [Arch::X86_64, Arch::Riscv64] {
         for profile in ["dev", "release"] {
-            builds.insert((arch.triple(), profile), build(arch, profile));
+            for link in LINKS {
+                if profile == "release" || link == "pie" {
+                    builds.insert((arch.triple(), profile, link), build(arch, profile, link));
+                }
+            }
         }
     }
     let cases = cases();
     let mut totals = (0, 0);
     let mut summary = Vec::new();
     for p in &platforms {
-        let dirs = (
-            builds[&(p.arch.triple(), "dev")].clone(),
-            builds[&(p.arch.triple(), "release")].clone(),
-        );
+        let t = p.arch.triple();
+        let dirs: Result<[PathBuf; 4], String> = [
+            (t, "dev", "pie"),
+            (t, "release", "pie"),
+            (t, "release", "pie-rela"),
+            (t, "release", "static"),
+        ]
+        .map(|k| builds[&k].clone())
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map(|v| v.try_into().unwrap());
         let (mut pass, mut fail) = (0, 0);
         for (name, case) in &cases {
             if filter
@@ -1063,12 +1427,14 @@ fn main() {
             }
             let result = match (&p.broken, &dirs) {
                 (Some(why), _) => Err(format!("cannot run on {}: {why}", p.name)),
-                (None, (Ok(dir), Ok(release_dir))) => case(&Ctx {
+                (None, Ok([dir, release_dir, rela_dir, static_dir])) => case(&Ctx {
                     p,
                     dir: dir.clone(),
                     release_dir: release_dir.clone(),
+                    rela_dir: rela_dir.clone(),
+                    static_dir: static_dir.clone(),
                 }),
-                (None, (Err(e), _) | (_, Err(e))) => Err(e.clone()),
+                (None, Err(e)) => Err(e.clone()),
             };
             match result {
                 Ok(()) => {

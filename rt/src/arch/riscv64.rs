@@ -25,14 +25,41 @@ macro_rules! __start_asm {
             // End the frame-pointer chain and the return-address chain.
             "li fp, 0",
             "li ra, 0",
-            // The initial stack pointer is `entry`'s only argument.
-            "mv a0, sp",
+            // Keep the initial stack pointer in a callee-saved register.
+            "mv s1, sp",
             // Keep the 16-byte alignment the psABI requires at calls.
             "andi sp, sp, -16",
+            // Apply the program's own relocations, through a direct call.
+            "mv a0, s1",
+            "call {relocate}",
+            // The initial stack pointer is `entry`'s only argument.
+            "mv a0, s1",
             "call {entry}",
             // `entry` never returns.
             "unimp",
+            relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )
     };
+}
+
+/// `R_RISCV_RELATIVE`: store `base + addend` (RISC-V ELF psABI,
+/// "Relocations").
+pub(crate) const R_RELATIVE: u32 = 3;
+
+/// The run-time address of this program's ELF header (`__ehdr_start`, which
+/// the linker defines), computed from the program counter so that it needs
+/// no relocation.
+#[inline(always)]
+pub(crate) fn ehdr_start() -> *const u8 {
+    let p: *const u8;
+    // SAFETY: computes an address; reads and writes no memory.
+    unsafe {
+        core::arch::asm!(
+            "lla {}, __ehdr_start",
+            out(reg) p,
+            options(nomem, nostack, preserves_flags, pure)
+        )
+    };
+    p
 }

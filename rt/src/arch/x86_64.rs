@@ -17,15 +17,42 @@ macro_rules! __start_asm {
         ::core::arch::naked_asm!(
             // End the frame-pointer chain for backtraces.
             "xor ebp, ebp",
-            // The initial stack pointer is `entry`'s only argument.
-            "mov rdi, rsp",
-            // Align to 16 before the call (the kernel already does, but the
+            // Keep the initial stack pointer in a callee-saved register.
+            "mov rbx, rsp",
+            // Align to 16 before the calls (the kernel already does, but the
             // ABI requires it here and a stray `-8` would break SSE spills).
             "and rsp, -16",
+            // Apply the program's own relocations, through a direct call.
+            "mov rdi, rbx",
+            "call {relocate}",
+            // The initial stack pointer is `entry`'s only argument.
+            "mov rdi, rbx",
             "call {entry}",
             // `entry` never returns.
             "ud2",
+            relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )
     };
+}
+
+/// `R_X86_64_RELATIVE`: store `base + addend` (System V AMD64 psABI, table
+/// "Relocation Types").
+pub(crate) const R_RELATIVE: u32 = 8;
+
+/// The run-time address of this program's ELF header (`__ehdr_start`, which
+/// the linker defines), computed from the instruction pointer so that it
+/// needs no relocation.
+#[inline(always)]
+pub(crate) fn ehdr_start() -> *const u8 {
+    let p: *const u8;
+    // SAFETY: computes an address; reads and writes no memory.
+    unsafe {
+        core::arch::asm!(
+            "lea {}, [rip + __ehdr_start]",
+            out(reg) p,
+            options(nomem, nostack, preserves_flags, pure)
+        )
+    };
+    p
 }
