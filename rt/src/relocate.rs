@@ -77,8 +77,9 @@ pub const EXIT_CANNOT_START: i32 = 127;
 /// segment; see the [module docs](self).
 ///
 /// The loops are `while` loops over plain integers, with no iterators,
-/// `Option`s or other library calls: in a debug build those are calls into
-/// the precompiled `core`, which x86_64 code reaches through the GOT.
+/// `Option` methods or other library calls: in a debug build those are
+/// calls into the precompiled `core`, which x86_64 code reaches through the
+/// GOT. (Matching on an `Option` is fine: it compiles to a test.)
 ///
 /// `_start` calls it directly, before [`entry`](crate::entry::entry): a
 /// call from Rust code in another crate may go through the GOT.
@@ -96,12 +97,12 @@ pub unsafe extern "C" fn relocate(sp: *const usize) {
     // linker script places in the first loaded segment.
     let eh = unsafe { &*ehdr.cast::<Elf_Ehdr>() };
     if eh.e_phentsize as usize != size_of::<Elf_Phdr>() {
-        fail(sp, b"program headers of an unexpected size", 0);
+        fail(sp, b"program headers of an unexpected size", None);
     }
     // Debug builds check the alignment of every dereferenced pointer and
     // would panic, which cannot work yet; these checks come first.
     if eh.e_phoff % WORD != 0 {
-        fail(sp, b"misaligned program headers", 0);
+        fail(sp, b"misaligned program headers", None);
     }
     let phdrs = ehdr.wrapping_add(eh.e_phoff).cast::<Elf_Phdr>();
     // Link-time address of the ELF header, and (address, size) of the
@@ -124,13 +125,13 @@ pub unsafe extern "C" fn relocate(sp: *const usize) {
         i = i.wrapping_add(1);
     }
     if link_ehdr == NONE {
-        fail(sp, b"no loaded segment holds the ELF header", 0);
+        fail(sp, b"no loaded segment holds the ELF header", None);
     }
     let base = (ehdr as usize).wrapping_sub(link_ehdr);
     // Without a dynamic section (a plain static link) the linker resolved
     // every address and there is nothing to apply.
     if dyn_vaddr != NONE && dyn_vaddr % WORD != 0 {
-        fail(sp, b"a misaligned dynamic section", 0);
+        fail(sp, b"a misaligned dynamic section", None);
     }
     if dyn_vaddr != NONE {
         // SAFETY: forwarded from the caller.
@@ -153,8 +154,13 @@ pub unsafe extern "C" fn relocate(sp: *const usize) {
                 PROT_READ as usize,
             )
         };
+        // The kernel returns -4095..=-1 for an error.
         if r > usize::MAX - 4095 {
-            fail(sp, b"mprotect of RELRO failed with errno", r.wrapping_neg());
+            fail(
+                sp,
+                b"mprotect of RELRO failed with errno",
+                Some(r.wrapping_neg()),
+            );
         }
     }
 }
@@ -200,22 +206,22 @@ unsafe fn apply(sp: *const usize, base: usize, dyn_vaddr: usize, dyn_size: usize
         } else if tag == DT_RELRENT {
             relr_ent = v;
         } else if tag == DT_RELSZ && v != 0 {
-            fail(sp, b"a DT_REL table", 0);
+            fail(sp, b"a DT_REL table", None);
         } else if tag == DT_PLTRELSZ && v != 0 {
-            fail(sp, b"PLT relocations (DT_JMPREL)", 0);
+            fail(sp, b"PLT relocations (DT_JMPREL)", None);
         } else if tag == DT_TEXTREL {
-            fail(sp, b"text relocations (DT_TEXTREL)", 0);
+            fail(sp, b"text relocations (DT_TEXTREL)", None);
         }
         i = i.wrapping_add(1);
     }
     if rela % WORD != 0 || relr % WORD != 0 {
-        fail(sp, b"misaligned relocation tables", 0);
+        fail(sp, b"misaligned relocation tables", None);
     }
     if rela_size != 0 && rela_ent != size_of::<Elf_Rela>() {
-        fail(sp, b"DT_RELAENT of an unexpected size", 0);
+        fail(sp, b"DT_RELAENT of an unexpected size", None);
     }
     if relr_size != 0 && relr_ent != WORD {
-        fail(sp, b"DT_RELRENT of an unexpected size", 0);
+        fail(sp, b"DT_RELRENT of an unexpected size", None);
     }
 
     let table = base.wrapping_add(rela) as *const Elf_Rela;
@@ -225,11 +231,11 @@ unsafe fn apply(sp: *const usize, base: usize, dyn_vaddr: usize, dyn_size: usize
         let r = unsafe { &*table.wrapping_add(i) };
         let ty = (r.r_info & 0xffff_ffff) as u32;
         if ty != arch::R_RELATIVE || r.r_info >> 32 != 0 {
-            fail(sp, b"a relocation of type", ty as usize);
+            fail(sp, b"a relocation of type", Some(ty as usize));
         }
         let at = base.wrapping_add(r.r_offset);
         if at % WORD != 0 {
-            fail(sp, b"a misaligned DT_RELA target", 0);
+            fail(sp, b"a misaligned DT_RELA target", None);
         }
         // SAFETY: the linker made every relative relocation's target a
         // word of this program's writable (or RELRO) data.
@@ -249,7 +255,7 @@ unsafe fn apply(sp: *const usize, base: usize, dyn_vaddr: usize, dyn_size: usize
         if e & 1 == 0 {
             let at = base.wrapping_add(e);
             if at % WORD != 0 {
-                fail(sp, b"a misaligned DT_RELR address", 0);
+                fail(sp, b"a misaligned DT_RELR address", None);
             }
             // SAFETY: as for DT_RELA above.
             unsafe { add_base(at, base) };
@@ -326,7 +332,7 @@ const MSG_LEN: usize = 384;
 /// need relocating.
 #[cold]
 #[inline(never)]
-fn fail(sp: *const usize, what: &[u8], number: usize) -> ! {
+fn fail(sp: *const usize, what: &[u8], number: Option<usize>) -> ! {
     // Not moved after this: a move of the buffer would be a `memcpy` call.
     let mut buf = MaybeUninit::<[u8; MSG_LEN]>::uninit();
     let mut m = Msg {
@@ -350,9 +356,10 @@ fn fail(sp: *const usize, what: &[u8], number: usize) -> ! {
     }
     m.push(b"cannot relocate itself: ");
     m.push(what);
-    if number != 0 {
+    // A `match`, not a method: it compiles to a test, never to a call.
+    if let Some(n) = number {
         m.push(b" ");
-        m.push_decimal(number);
+        m.push_decimal(n);
     }
     m.push(b" (freestand applies only relative relocations; link with its linker script)\n");
     // SAFETY: writes our own buffer to stderr, then ends the process.
