@@ -23,53 +23,43 @@ fn main() {
         .iter()
         .any(|l| linker.ends_with(l));
     let kind = env::var("FREESTAND_LINK").unwrap_or_else(|_| "pie".into());
-    let mut args: Vec<&str> = vec!["-Tfreestand.ld", "--build-id=none", "-z", "text"];
-    match kind.as_str() {
-        "pie" => args.extend([
-            "-static",
-            "-pie",
-            "--no-dynamic-linker",
-            "-z",
-            "pack-relative-relocs",
-        ]),
-        "pie-rela" => args.extend(["-static", "-pie", "--no-dynamic-linker"]),
+    // The linker's own arguments (`-zX` joined, so each is one argument
+    // that can travel behind `-Wl,`), and what the C driver is told.
+    let mut args = vec!["-Tfreestand.ld", "--build-id=none", "-ztext"];
+    let driver = match kind.as_str() {
+        "pie" => {
+            args.extend([
+                "-static",
+                "-pie",
+                "--no-dynamic-linker",
+                "-zpack-relative-relocs",
+            ]);
+            "-static-pie"
+        }
+        "pie-rela" => {
+            args.extend(["-static", "-pie", "--no-dynamic-linker"]);
+            "-static-pie"
+        }
         // The linker script links at the usual fixed base when it sees
         // this symbol.
-        "static" => args.extend(["-static", "--no-pie", "--defsym=FREESTAND_NO_PIE=1"]),
-        other => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),
-    }
-    if !direct {
-        // Through the C compiler driver: no libc start files or libraries,
-        // and the linker's own arguments behind -Wl.
-        println!("cargo:rustc-link-arg-examples=-nostartfiles");
-        println!("cargo:rustc-link-arg-examples=-nostdlib");
-        println!(
-            "cargo:rustc-link-arg-examples={}",
-            if kind == "static" {
-                "-no-pie"
-            } else {
-                "-static-pie"
-            }
-        );
-    }
-    let mut i = 0;
-    while i < args.len() {
-        // `-z X` travels as one argument through the driver.
-        let (arg, step) = match args[i] {
-            "-z" => (
-                format!("-z{}{}", if direct { " " } else { "," }, args[i + 1]),
-                2,
-            ),
-            a => (a.to_string(), 1),
-        };
-        if direct {
-            for a in arg.split(' ') {
-                println!("cargo:rustc-link-arg-examples={a}");
-            }
-        } else {
-            println!("cargo:rustc-link-arg-examples=-Wl,{arg}");
+        "static" => {
+            args.extend(["-static", "--no-pie", "--defsym=FREESTAND_NO_PIE=1"]);
+            "-no-pie"
         }
-        i += step;
+        other => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),
+    };
+    if direct {
+        for a in args {
+            println!("cargo:rustc-link-arg-examples={a}");
+        }
+    } else {
+        // Through the C compiler driver: no libc start files or libraries.
+        for a in ["-nostartfiles", "-nostdlib", driver] {
+            println!("cargo:rustc-link-arg-examples={a}");
+        }
+        for a in args {
+            println!("cargo:rustc-link-arg-examples=-Wl,{a}");
+        }
     }
     println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
     println!("cargo:rerun-if-env-changed=FREESTAND_LINK");

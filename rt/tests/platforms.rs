@@ -595,13 +595,14 @@ fn cases() -> Vec<Case> {
 /// The self-relocation code runs before the GOT and every stored pointer
 /// are relocated, so it must not load an address from memory or call
 /// anything outside `freestand_rt::relocate` (a call to `memset` may go
-/// through the GOT). From the disassembly: on x86_64 no `%rip`-relative
-/// operand but `lea`, no call through the GOT but to a debug build's
-/// panics for misaligned pointers (which `relocate` rules out itself), no
-/// jump through memory (a `match` may jump through a register loaded from
-/// a table of relative offsets); on riscv64 no `ld` from an
-/// `auipc`-computed address; on both, calls only to functions of the
-/// module and to the raw system calls.
+/// through the GOT). From the disassembly: no load PC-relative to a
+/// writable segment (the GOT, `.data.rel.ro`, `.data`; read-only constants
+/// are fine), no jump through memory (a `match` may jump through a
+/// register loaded from a table of relative offsets), and calls only to
+/// functions of the module, to the raw system calls, and to a debug
+/// build's checks (`panic_const_div_by_zero` for constant divisors,
+/// `panic_misaligned_pointer_dereference`), which cannot fire: the
+/// divisors are not zero and the module checks alignment itself.
 fn check_relocate_self_contained(bin: &Path) -> Check {
     let dis = disassemble(bin)?;
     let image = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
@@ -611,25 +612,18 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
     let raw = "freestand_syscalls3raw";
     // Function start addresses, to name the target of a riscv64 call
     // (`auipc ra, HI` + `jalr LO(ra)`).
-    let mut starts: BTreeMap<u64, &str> = BTreeMap::new();
-    for line in dis.lines() {
-        if let Some((addr, name)) = line.strip_suffix(">:").and_then(|h| h.split_once(" <"))
-            && let Ok(a) = u64::from_str_radix(addr.trim(), 16)
-        {
-            starts.insert(a, name);
-        }
-    }
+    let starts: BTreeMap<u64, &str> = dis.lines().filter_map(function_label).collect();
     let mut inside = false;
     let mut seen = 0;
     let mut auipc: BTreeMap<String, u64> = BTreeMap::new();
     for line in dis.lines() {
-        if line.ends_with(">:") {
-            inside = line.contains(module);
+        if let Some((_, name)) = function_label(line) {
+            inside = name.contains(module);
             seen += usize::from(inside);
             auipc.clear();
             continue;
         }
-        if !inside {
+        if !inside || line.ends_with(">:") {
             continue;
         }
         let pc = line
@@ -644,50 +638,63 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
             "callq" | "call" | "jmpq" | "jmp" | "jal" | "j"
                 if args.contains('<') && !args.starts_with('*') =>
             {
-                // A direct call or jump: to its own function or the module.
+                // A direct call or jump: to a place inside a function
+                // (`<f+0x27>`, or a local label `<.L0 >`), to the module, or
+                // to the raw system calls.
                 !args.contains(module)
                     && !args.contains(raw)
-                    && args.split('<').nth(1).is_some_and(|t| !t.contains('+'))
+                    && !args.contains("panic")
+                    && args
+                        .split('<')
+                        .nth(1)
+                        .is_some_and(|t| !t.contains('+') && !t.starts_with(".L"))
             }
             // A jump through a register is a `match` compiled to a table of
             // offsets relative to the table (position-independent, no
             // relocation); a call or jump through memory is not allowed.
             "jmpq" | "jmp" => args.starts_with('*') && !args.starts_with("*%"),
-            // Through a GOT slot: only the compiler's debug-build checks
-            // (`panic_misaligned_pointer_dereference`...), which the
-            // module's own validation makes unreachable.
-            "callq" | "call" if args.starts_with('*') => !args
-                .split("# 0x")
-                .nth(1)
-                .and_then(|t| u64::from_str_radix(t.split_whitespace().next()?, 16).ok())
+            // Through a GOT slot: only a debug build's checks (see above).
+            "callq" | "call" if args.starts_with('*') => !commented_address(&args)
                 .and_then(|slot| read_u64_at_vaddr(&image, slot))
                 .and_then(|t| starts.get(&t))
                 .is_some_and(|name| name.contains("panic")),
             "callq" | "call" => false,
-            _ if args.contains("(%rip)") && !op.starts_with("lea") => true,
+            // A `%rip`-relative operand: same rule as riscv64's `ld`.
+            _ if args.contains("(%rip)") && !op.starts_with("lea") => commented_address(&args)
+                .is_none_or(|a| loaded_word(&image, a).is_none_or(|(_, w)| w)),
             "jalr" => {
                 // "1932(ra)" or "ra, 1932(ra)": a call to a computed address,
                 // allowed only into the module.
-                let operand = args.rsplit(", ").next().unwrap_or("");
-                let target = operand.split_once('(').and_then(|(off, reg)| {
-                    let base = auipc.get(reg.trim_end_matches(')'))?;
-                    Some(base.wrapping_add(off.parse::<i64>().ok()? as u64))
-                });
-                !target
-                    .and_then(|t| starts.get(&t))
-                    .is_some_and(|name| name.contains(module) || name.contains(raw))
+                let (off, reg) = jalr_operand(&args);
+                !auipc
+                    .get(reg)
+                    .and_then(|base| starts.get(&base.wrapping_add(off as u64)))
+                    .is_some_and(|name| {
+                        name.contains(module) || name.contains(raw) || name.contains("panic")
+                    })
             }
             "auipc" => {
-                let mut a = args.split(", ");
-                let reg = a.next().unwrap_or("").to_string();
-                let imm: i64 = a.next().unwrap_or("0").parse().unwrap_or(0);
-                let imm = (imm << 44) >> 44; // sign-extend the 20-bit field
-                auipc.insert(reg, pc.wrapping_add((imm << 12) as u64));
+                let (reg, value) = auipc_value(pc, &args);
+                auipc.insert(reg, value);
                 false
             }
-            "ld" => auipc.keys().any(|r| args.ends_with(&format!("({r})"))),
+            // A load PC-relative to `auipc`: fine from read-only data (a
+            // constant, such as a division's magic multiplier), not from
+            // a writable segment (the GOT, `.data.rel.ro`, `.data`).
+            "ld" => {
+                let (off, reg) = jalr_operand(&args);
+                auipc.get(reg).is_some_and(|base| {
+                    loaded_word(&image, base.wrapping_add(off as u64)).is_none_or(|(_, w)| w)
+                })
+            }
             _ => false,
         };
+        // Any other riscv64 instruction that writes its first operand ends
+        // what `auipc` put there (stores and branches write no register).
+        let stores = ["sd", "sw", "sh", "sb", "fsd", "fsw"];
+        if op != "auipc" && !stores.contains(&op) && !op.starts_with('b') {
+            auipc.remove(args.split(", ").next().unwrap_or(""));
+        }
         if bad {
             return Err(format!(
                 "{}: the relocation code uses what it has not relocated: {line}",
@@ -801,6 +808,8 @@ fn case_aslr(c: &Ctx) -> Check {
 /// slices, a function pointer, a reference between statics, the panic
 /// location, the vDSO call slots).
 fn case_link_kinds(c: &Ctx) -> Check {
+    // The debug build (default link) once; each release kind below.
+    check_relocate_self_contained(&c.dir.join("probe"))?;
     for (kind, dir, sections, pie) in [
         ("pie", &c.release_dir, (false, true), true),
         ("pie-rela", &c.rela_dir, (true, false), true),
@@ -826,7 +835,6 @@ fn case_link_kinds(c: &Ctx) -> Check {
             }
         }
         check_relocate_self_contained(&bin)?;
-        check_relocate_self_contained(&c.dir.join("probe"))?;
         let (offset, _) = check_load_offset(c, dir).map_err(|e| format!("{kind}: {e}"))?;
         if (offset != 0) != pie {
             return Err(format!("{kind}: load offset {offset:#x}"));
@@ -1201,6 +1209,41 @@ fn disassemble(bin: &Path) -> Result<String, String> {
     )
 }
 
+/// A function label of the disassembly, `"0000000000018d40 <memset>:"`,
+/// as (address, name). Assembler-local labels (`.L0`, `.Lpcrel_hi3`) sit
+/// inside functions and are not function labels.
+fn function_label(line: &str) -> Option<(u64, &str)> {
+    let (addr, name) = line.strip_suffix(">:")?.split_once(" <")?;
+    let addr = u64::from_str_radix(addr.trim(), 16).ok()?;
+    (!name.starts_with(".L")).then_some((addr, name))
+}
+
+/// The address in the comment of a memory operand,
+/// `"*75281(%rip)  # 0x21cbb8 <...>"`: the GOT slot a call goes through.
+fn commented_address(args: &str) -> Option<u64> {
+    let t = args.split("# 0x").nth(1)?.split_whitespace().next()?;
+    u64::from_str_radix(t, 16).ok()
+}
+
+/// riscv64 `auipc REG, IMM` at `pc`: the register and the value it gets.
+fn auipc_value(pc: u64, args: &str) -> (String, u64) {
+    let mut a = args.split(", ");
+    let reg = a.next().unwrap_or("").to_string();
+    let imm: i64 = a.next().unwrap_or("0").parse().unwrap_or(0);
+    let imm = (imm << 44) >> 44; // sign-extend the 20-bit field
+    (reg, pc.wrapping_add((imm << 12) as u64))
+}
+
+/// The (offset, base register) of a riscv64 `jalr`/`jr`/`ld` operand:
+/// `"-326(ra)"`, `"ra, -326(ra)"` or `"t1"`.
+fn jalr_operand(args: &str) -> (i64, &str) {
+    let operand = args.rsplit(", ").next().unwrap_or("");
+    match operand.split_once('(') {
+        Some((o, r)) => (o.parse().unwrap_or(0), r.trim_end_matches(')')),
+        None => (0, operand),
+    }
+}
+
 /// Builds the call graph of `bin` from its disassembly and fails if any of
 /// the C mem functions can reach one of them again: a recursion the
 /// compiler would have created by turning a loop into a `memcpy` call.
@@ -1217,13 +1260,8 @@ fn check_mem_no_recursion(bin: &Path) -> Check {
     let image = std::fs::read(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
     let load = |vaddr: u64| read_u64_at_vaddr(&image, vaddr);
     for line in dis.lines() {
-        // "0000000000018d40 <memset>:"
-        if let Some(head) = line.strip_suffix(">:") {
-            let mut it = head.splitn(2, " <");
-            let addr = u64::from_str_radix(it.next().unwrap_or("").trim(), 16).unwrap_or(0);
-            let name = it.next().unwrap_or("");
-            // Assembler-local labels (".L0", ".Lpcrel_hi3") sit inside functions.
-            if !name.starts_with(".L") {
+        if line.ends_with(">:") {
+            if let Some((addr, name)) = function_label(line) {
                 current = name.to_string();
                 starts.insert(addr, current.clone());
                 hi.clear();
@@ -1241,15 +1279,8 @@ fn check_mem_no_recursion(bin: &Path) -> Check {
         let (op, args) = (f.next().unwrap_or(""), f.collect::<Vec<_>>().join(" "));
         let edges = calls.entry(current.clone()).or_default();
         if (op.starts_with("call") || op.starts_with("jmp")) && args.starts_with("*") {
-            // Through a pointer slot (the GOT): "*75281(%rip)  # 0x21cbb8 <...>".
-            let slot = args
-                .split("# 0x")
-                .nth(1)
-                .and_then(|t| t.split_whitespace().next());
-            if let Some(target) = slot
-                .and_then(|t| u64::from_str_radix(t, 16).ok())
-                .and_then(load)
-            {
+            // Through a pointer slot (the GOT).
+            if let Some(target) = commented_address(&args).and_then(load) {
                 edges.push(Callee::Addr(target));
             }
         } else if op.starts_with("call") || op.starts_with("jmp") {
@@ -1273,18 +1304,10 @@ fn check_mem_no_recursion(bin: &Path) -> Check {
                 };
             }
         } else if op == "auipc" {
-            let mut a = args.split(", ");
-            let reg = a.next().unwrap_or("").to_string();
-            let imm: i64 = a.next().unwrap_or("0").parse().unwrap_or(0);
-            let imm = (imm << 44) >> 44; // sign-extend the 20-bit field
-            hi.insert(reg, pc.wrapping_add((imm << 12) as u64));
+            let (reg, value) = auipc_value(pc, &args);
+            hi.insert(reg, value);
         } else if op == "jalr" || op == "jr" {
-            // "-326(ra)" or "ra, -326(ra)" or "t1"
-            let operand = args.rsplit(", ").next().unwrap_or("");
-            let (off, reg) = match operand.split_once('(') {
-                Some((o, r)) => (o.parse::<i64>().unwrap_or(0), r.trim_end_matches(')')),
-                None => (0, operand),
-            };
+            let (off, reg) = jalr_operand(&args);
             if let Some(base) = hi.get(reg) {
                 edges.push(Callee::Addr(base.wrapping_add(off as u64)));
             }
@@ -1328,9 +1351,9 @@ fn check_mem_no_recursion(bin: &Path) -> Check {
     Ok(())
 }
 
-/// The 8 bytes at virtual address `vaddr` of a 64-bit little-endian ELF
-/// file, found through its PT_LOAD program headers.
-fn read_u64_at_vaddr(image: &[u8], vaddr: u64) -> Option<u64> {
+/// The PT_LOAD segment of a 64-bit little-endian ELF file that holds the
+/// 8 bytes at `vaddr` in its file part: (file offset of `vaddr`, writable).
+fn loaded_word(image: &[u8], vaddr: u64) -> Option<(usize, bool)> {
     let u64_at = |off: usize| {
         Some(u64::from_le_bytes(
             image.get(off..off + 8)?.try_into().ok()?,
@@ -1341,6 +1364,11 @@ fn read_u64_at_vaddr(image: &[u8], vaddr: u64) -> Option<u64> {
             image.get(off..off + 2)?.try_into().ok()?,
         ))
     };
+    let u32_at = |off: usize| {
+        Some(u32::from_le_bytes(
+            image.get(off..off + 4)?.try_into().ok()?,
+        ))
+    };
     let (phoff, phentsize, phnum) = (
         u64_at(0x20)? as usize,
         u16_at(0x36)? as usize,
@@ -1348,13 +1376,22 @@ fn read_u64_at_vaddr(image: &[u8], vaddr: u64) -> Option<u64> {
     );
     for i in 0..phnum as usize {
         let ph = phoff + i * phentsize;
-        let p_type = u32::from_le_bytes(image.get(ph..ph + 4)?.try_into().ok()?);
+        let (p_type, p_flags) = (u32_at(ph)?, u32_at(ph + 4)?);
         let (off, va, filesz) = (u64_at(ph + 8)?, u64_at(ph + 16)?, u64_at(ph + 32)?);
         if p_type == 1 && (va..va + filesz).contains(&vaddr) && vaddr + 8 <= va + filesz {
-            return u64_at((off + vaddr - va) as usize);
+            return Some(((off + vaddr - va) as usize, p_flags & 2 != 0));
         }
     }
     None
+}
+
+/// The 8 bytes at virtual address `vaddr` of a 64-bit little-endian ELF
+/// file, found through its PT_LOAD program headers.
+fn read_u64_at_vaddr(image: &[u8], vaddr: u64) -> Option<u64> {
+    let (off, _) = loaded_word(image, vaddr)?;
+    Some(u64::from_le_bytes(
+        image.get(off..off + 8)?.try_into().ok()?,
+    ))
 }
 
 enum Callee {
