@@ -51,6 +51,7 @@ pub mod fs;
 pub mod io;
 pub mod mm;
 pub mod process;
+pub mod signal;
 
 pub mod vdso;
 

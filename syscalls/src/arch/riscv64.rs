@@ -232,3 +232,15 @@ pub(crate) unsafe extern "C" fn time_shim(t: *mut i64) -> isize {
     }
     ts.sec as isize
 }
+
+/// riscv64 has no `sa_restorer`: the kernel returns from a signal handler
+/// through the vDSO's `__vdso_rt_sigreturn` (`arch/riscv/kernel/signal.c`),
+/// and qemu-user through its own trampoline. Nothing to fill in.
+pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {}
+
+/// Offset of the interrupted stack pointer in the `ucontext` a
+/// `SA_SIGINFO` handler receives: `uc_flags`, `uc_link`, the 24-byte
+/// `uc_stack` and 128 bytes of `uc_sigmask` with its padding, then
+/// `struct sigcontext`, 16-byte aligned (at 176), whose registers start
+/// with `pc`, `ra`, `sp` (`arch/riscv/include/uapi/asm/ucontext.h`).
+pub(crate) const UCONTEXT_SP: usize = 176 + 2 * 8;

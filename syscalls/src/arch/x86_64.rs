@@ -216,3 +216,35 @@ pub(crate) unsafe extern "C" fn time_shim(t: *mut i64) -> isize {
     // and the caller made it writable.
     unsafe { syscall1(crate::nr::__NR_time, t as usize) as isize }
 }
+
+/// The x86_64 kernel returns from a signal handler to the address in
+/// `sa_restorer`, which must make the `rt_sigreturn` system call
+/// (`arch/x86/kernel/signal_64.c` refuses handlers without `SA_RESTORER`
+/// in practice: the return address would be garbage). This fills it in.
+pub(crate) fn set_restorer(sa: &mut linux_raw_sys::general::kernel_sigaction) {
+    sa.sa_flags |= linux_raw_sys::general::SA_RESTORER as core::ffi::c_ulong;
+    // SAFETY: `restore_rt` takes no arguments and never returns; the field
+    // only holds its address for the kernel.
+    sa.sa_restorer = Some(unsafe {
+        core::mem::transmute::<unsafe extern "C" fn() -> !, unsafe extern "C" fn()>(restore_rt)
+    });
+}
+
+/// Where a signal handler returns to: `rt_sigreturn`, which restores the
+/// interrupted context from the signal frame at the stack pointer. Must
+/// not touch the stack before the call.
+#[unsafe(naked)]
+unsafe extern "C" fn restore_rt() -> ! {
+    core::arch::naked_asm!(
+        "mov eax, {nr}",
+        "syscall",
+        "ud2",
+        nr = const crate::nr::__NR_rt_sigreturn,
+    )
+}
+
+/// Offset of the interrupted stack pointer in the `ucontext` a
+/// `SA_SIGINFO` handler receives: `uc_flags`, `uc_link` and the 24-byte
+/// `uc_stack` come first, then `struct sigcontext`, whose 16th word is
+/// `rsp` (`arch/x86/include/uapi/asm/sigcontext.h`).
+pub(crate) const UCONTEXT_SP: usize = 8 + 8 + 24 + 15 * 8;
