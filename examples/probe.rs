@@ -12,6 +12,11 @@
 //! probe addr          where a static, `main` and the heap are, and values
 //!                     read through relocated pointers
 //! probe at-random     the 16 AT_RANDOM bytes, in hex
+//! probe overflow      recurses until the stack runs out
+//! probe segv          writes to address 16: a fault that is not an overflow
+//! probe lines N       prints N numbered lines with println!
+//! probe try-write     writeln!(Stdout, ..) twice; reports its Err on stderr
+//! probe argsize       the number of arguments and their total length
 //! ```
 #![no_std]
 #![no_main]
@@ -21,8 +26,9 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ffi::CStr;
-use freestand_rt::io::Escaped;
-use freestand_rt::{println, stack};
+use core::hint::black_box;
+use freestand_rt::io::{Escaped, Stdout};
+use freestand_rt::{eprintln, println, stack};
 
 freestand_rt::entry!(main);
 
@@ -46,6 +52,16 @@ static PICK: fn(usize) -> &'static str = pick;
 static COUNTER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(7);
 static COUNTER_REF: &core::sync::atomic::AtomicUsize = &COUNTER;
 
+/// Uses about 1 KiB of stack per level, forever.
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    let frame = black_box([depth; 128]);
+    if depth == u64::MAX {
+        return 0;
+    }
+    recurse(depth + 1).wrapping_add(frame[7])
+}
+
 fn pick(i: usize) -> &'static str {
     NAMES.get(i).copied().unwrap_or("none")
 }
@@ -55,6 +71,40 @@ fn main() -> Result<i32, ProbeError> {
     let cmd = args.next().ok_or(ProbeError::Usage)?;
     match cmd.to_bytes() {
         b"exit" => number(args.next()),
+        b"overflow" => Ok(recurse(black_box(0)) as i32),
+        b"segv" => {
+            // SAFETY: none: this write faults on purpose, to check that a
+            // fault which is not a stack overflow is reported as nothing.
+            unsafe { core::ptr::write_volatile(black_box(16usize) as *mut u8, 1) };
+            Ok(0)
+        }
+        b"lines" => {
+            for i in 0..number(args.next())? {
+                println!("line {i}");
+            }
+            Ok(0)
+        }
+        b"try-write" => {
+            for i in 0..2 {
+                if let Err(e) = writeln!(Stdout, "try {i}") {
+                    eprintln!("writeln! returned {e:?}");
+                    return Ok(3);
+                }
+            }
+            Ok(0)
+        }
+        b"argsize" => {
+            let (n, len) = stack::args().fold((0usize, 0usize), |(n, l), a| {
+                (n + 1, l + a.to_bytes().len())
+            });
+            let (e, elen) = stack::env()
+                .vars()
+                .fold((0usize, 0usize), |(n, l), (k, v)| {
+                    (n + 1, l + k.len() + v.len())
+                });
+            println!("args {n} bytes {len} env {e} bytes {elen}");
+            Ok(0)
+        }
         b"err" => Err(ProbeError::Usage),
         b"panic" => panic!("probe panicked with {}", 42),
         b"alloc" => {

@@ -2,7 +2,8 @@
 //!
 //! `_start` (in `arch/`) aligns the stack, has the program relocate itself
 //! ([`crate::relocate`]) and calls [`entry`], which records the initial
-//! stack for [`crate::stack`], tells the routed calls where the vDSO will
+//! stack for [`crate::stack`], installs the stack-overflow handler
+//! ([`crate::overflow`]), tells the routed calls where the vDSO will
 //! be found ([`crate::vdso`]), runs the program's `main`
 //! and hands its result to [`crate::exit`].
 
@@ -24,6 +25,7 @@ pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T) -> ! {
     }
     // SAFETY: forwarded from the caller.
     unsafe { crate::stack::init(sp) };
+    crate::overflow::install();
     crate::vdso::init();
     exit(main().report())
 }

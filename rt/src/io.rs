@@ -94,8 +94,10 @@ impl<const N: usize> fmt::Write for BufWriter<N> {
     }
 }
 
-/// Handle to standard output. Its [`fmt::Write`] impl writes unbuffered and
-/// reports failure as [`fmt::Error`]; [`Stdout::write_all`] keeps the errno.
+/// Handle to standard output. `write!(Stdout, ...)` returns
+/// `Result<(), Errno>` (see [`Stdout::write_fmt`]); through the
+/// [`fmt::Write`] trait, as a generic writer, it writes unbuffered and
+/// reports failure as [`fmt::Error`].
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Stdout;
 
@@ -111,6 +113,23 @@ impl Stdout {
     pub fn write_all(&self, buf: &[u8]) -> Result<(), Errno> {
         write_all(STDOUT, buf)
     }
+
+    /// The fallible `print!`: `write!(Stdout, ...)` and `writeln!(Stdout,
+    /// ...)` call this inherent method (it takes precedence over
+    /// [`fmt::Write::write_fmt`]) and so return the errno instead of
+    /// panicking. Like `print!`, it writes each call's output with as few
+    /// `write` calls as possible.
+    ///
+    /// ```ignore
+    /// use freestand_rt::io::Stdout;
+    /// writeln!(Stdout, "{} lines", 3)?; // Err(Errno::ENOSPC) on /dev/full
+    /// ```
+    ///
+    /// # Errors
+    /// The errno of the failed `write`, `EBADF` included.
+    pub fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), Errno> {
+        write_fmt(STDOUT, args, false)
+    }
 }
 
 impl Stderr {
@@ -120,6 +139,14 @@ impl Stderr {
     /// As [`write_all`].
     pub fn write_all(&self, buf: &[u8]) -> Result<(), Errno> {
         write_all(STDERR, buf)
+    }
+
+    /// The fallible `eprint!`; see [`Stdout::write_fmt`].
+    ///
+    /// # Errors
+    /// The errno of the failed `write`, `EBADF` included.
+    pub fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), Errno> {
+        write_fmt(STDERR, args, false)
     }
 }
 
@@ -163,6 +190,7 @@ fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result
 
 #[doc(hidden)]
 #[inline]
+#[track_caller]
 pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
     match write_fmt(fd, args, newline) {
         // Like std: a closed standard stream swallows output silently.
@@ -173,6 +201,7 @@ pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 fn print_failed(fd: Fd, e: Errno) -> ! {
     let stream = if fd == STDERR { "stderr" } else { "stdout" };
     panic!("failed printing to {stream}: {e}")

@@ -26,6 +26,7 @@
 //!    kernel's stack pointer to [`entry::entry`].
 //! 2. [`entry`](mod@entry) — records the initial stack and calls `main`.
 //! 3. [`stack`] — argc, argv, envp and the auxiliary vector, parsed lazily.
+//!    [`overflow`] then installs the handler that reports a stack overflow.
 //! 4. [`vdso`] — `AT_SYSINFO_EHDR` handed to the routed calls of
 //!    `freestand-syscalls` (`clock_gettime`, `getcpu`, `getrandom`...),
 //!    which parse the vDSO on first use.
@@ -60,6 +61,7 @@ compile_error!(
 
 pub mod entry;
 pub mod exit;
+pub mod overflow;
 pub mod relocate;
 pub mod stack;
 pub mod vdso;
