@@ -53,6 +53,8 @@ struct Output {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     code: Option<i32>,
+    /// The signal that ended it, if one did.
+    signal: Option<i32>,
 }
 
 type Check = Result<(), String>;
@@ -124,6 +126,11 @@ fn check_qemu(qemu: &str) -> Option<String> {
 }
 
 fn run(p: &Platform, bin: &Path, args: &[&[u8]], env: &[(&str, &[u8])]) -> Result<Output, String> {
+    output(&mut command(p, bin, args, env), bin)
+}
+
+/// The command that runs `bin` on `p` with exactly `args` and `env`.
+fn command(p: &Platform, bin: &Path, args: &[&[u8]], env: &[(&str, &[u8])]) -> Command {
     let mut cmd = match p.qemu {
         Some(q) => {
             let mut c = Command::new(q);
@@ -137,11 +144,42 @@ fn run(p: &Platform, bin: &Path, args: &[&[u8]], env: &[(&str, &[u8])]) -> Resul
     for (k, v) in env {
         cmd.env(k, OsStr::from_bytes(v));
     }
-    output(&mut cmd, bin)
+    cmd
+}
+
+/// The limits every run gets, so that results do not depend on the shell
+/// the suite runs from: an 8 MiB stack (the argument-size limit is a
+/// quarter of it) and no core dumps (a program killed by `SIGSEGV` would
+/// otherwise leave one, and qemu writes its own).
+fn child_limits(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let core = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            let stack = libc::rlimit {
+                rlim_cur: 8 << 20,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            if libc::setrlimit(libc::RLIMIT_CORE, &core) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Lowering the soft limit always works; raising it may not
+            // (a hard limit below 8 MiB), and then the run keeps its own.
+            let _ = libc::setrlimit(libc::RLIMIT_STACK, &stack);
+            Ok(())
+        });
+    }
 }
 
 /// Runs `cmd` with no input and collects what it printed and its status.
+/// Standard output is captured unless `cmd` already redirects it.
 fn output(cmd: &mut Command, bin: &Path) -> Result<Output, String> {
+    use std::os::unix::process::ExitStatusExt;
+    child_limits(cmd);
     let out = cmd
         .stdin(Stdio::null())
         .output()
@@ -150,6 +188,7 @@ fn output(cmd: &mut Command, bin: &Path) -> Result<Output, String> {
         stdout: out.stdout,
         stderr: out.stderr,
         code: out.status.code(),
+        signal: out.status.signal(),
     })
 }
 
@@ -201,6 +240,7 @@ fn run_empty_argv(p: &Platform, bin: &Path) -> Result<Output, String> {
         stdout: std::fs::read(&outp).unwrap_or_default(),
         stderr: std::fs::read(&errp).unwrap_or_default(),
         code,
+        signal: None,
     };
     let _ = std::fs::remove_dir_all(&dir);
     Ok(out)
@@ -239,7 +279,10 @@ fn expect(out: &Output, stdout: &[u8], stderr: &[u8], code: i32) -> Check {
         ));
     }
     if out.code != Some(code) {
-        errs.push(format!("exit status: expected {code}, got {:?}", out.code));
+        errs.push(format!(
+            "exit status: expected {code}, got {:?} (signal {:?})",
+            out.code, out.signal
+        ));
     }
     if errs.is_empty() {
         Ok(())
@@ -260,6 +303,209 @@ fn expect_clean_exit(out: Output) -> Check {
         b"",
         0,
     )
+}
+
+/// Checks stdout, stderr and that the run was killed by signal `sig`.
+fn expect_signal(out: &Output, stdout: &[u8], stderr: &[u8], sig: i32) -> Check {
+    let mut errs = Vec::new();
+    if out.stdout != stdout {
+        errs.push(format!(
+            "stdout: expected {}, got {}",
+            show(stdout),
+            show(&out.stdout)
+        ));
+    }
+    if out.stderr != stderr {
+        errs.push(format!(
+            "stderr: expected {}, got {}",
+            show(stderr),
+            show(&out.stderr)
+        ));
+    }
+    if out.signal != Some(sig) {
+        errs.push(format!(
+            "expected death by signal {sig}, got signal {:?}, exit status {:?}",
+            out.signal, out.code
+        ));
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("\n      "))
+    }
+}
+
+/// What qemu-x86_64 adds to stderr when its guest dies by a signal that
+/// dumps core: it reports "core dumped" even when the core limit is 0 and
+/// nothing is written. qemu-riscv64 has no core dumps and says nothing.
+fn qemu_core_line(p: &Platform, sig: i32, name: &str) -> String {
+    match (p.qemu, p.arch) {
+        (Some(_), Arch::X86_64) => {
+            format!("qemu: uncaught target signal {sig} ({name}) - core dumped\n")
+        }
+        _ => String::new(),
+    }
+}
+
+/// The `file:line:col` of the first `needle` in probe.rs.
+fn probe_location(needle: &str) -> String {
+    let src = std::fs::read_to_string(workspace().join("examples/probe.rs")).unwrap();
+    for (i, line) in src.lines().enumerate() {
+        if let Some(col) = line.find(needle) {
+            return format!("examples/probe.rs:{}:{}", i + 1, col + 1);
+        }
+    }
+    panic!("probe.rs has no {needle:?}")
+}
+
+fn case_stack_overflow(c: &Ctx) -> Check {
+    for dir in [&c.dir, &c.release_dir, &c.static_dir] {
+        let bin = dir.join("probe");
+        let out = run(c.p, &bin, &[b"overflow"], &[])?;
+        let want = format!(
+            "freestand: {}: stack overflow\n{}",
+            bin.display(),
+            qemu_core_line(c.p, 11, "Segmentation fault")
+        );
+        expect_signal(&out, b"", want.as_bytes(), 11)
+            .map_err(|e| format!("{}: {e}", bin.display()))?;
+    }
+    // A fault that is not an overflow says nothing and dies the same way.
+    let out = c.run("probe", &[b"segv"], &[])?;
+    let want = qemu_core_line(c.p, 11, "Segmentation fault");
+    expect_signal(&out, b"", want.as_bytes(), 11)
+}
+
+fn case_dev_full(c: &Ctx) -> Check {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .map_err(|e| format!("/dev/full: {e}"))
+    };
+    let mut cmd = command(c.p, &c.bin("probe"), &[b"lines", b"3"], &[]);
+    cmd.stdout(full()?);
+    let out = output(&mut cmd, &c.bin("probe"))?;
+    let want = format!(
+        "panicked at {}:\nfailed printing to stdout: ENOSPC (errno 28)\n",
+        probe_location("println!(\"line {i}\")")
+    );
+    expect(&out, b"", want.as_bytes(), 101)?;
+    let mut cmd = command(c.p, &c.bin("probe"), &[b"try-write"], &[]);
+    cmd.stdout(full()?);
+    let out = output(&mut cmd, &c.bin("probe"))?;
+    expect(&out, b"", b"writeln! returned ENOSPC\n", 3)
+}
+
+/// Runs `probe lines 100000` with stdout a pipe whose reader is gone,
+/// with `SIGPIPE` at its default or ignored.
+fn closed_pipe_run(c: &Ctx, ignore: bool) -> Result<Output, String> {
+    use std::os::unix::process::CommandExt;
+    let (r, w) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    drop(r);
+    let mut cmd = command(c.p, &c.bin("probe"), &[b"lines", b"100000"], &[]);
+    cmd.stdout(w);
+    // SAFETY: `signal` is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            let action = if ignore { libc::SIG_IGN } else { libc::SIG_DFL };
+            libc::signal(libc::SIGPIPE, action);
+            Ok(())
+        });
+    }
+    output(&mut cmd, &c.bin("probe"))
+}
+
+fn case_closed_pipe(c: &Ctx) -> Check {
+    // Default disposition: killed by SIGPIPE at the first write, silently,
+    // as a C tool in `prog | head -1` is.
+    expect_signal(&closed_pipe_run(c, false)?, b"", b"", 13)?;
+    // Ignored (inherited from the parent): the write fails with EPIPE and
+    // println! panics with it.
+    let want = format!(
+        "panicked at {}:\nfailed printing to stdout: EPIPE (errno 32)\n",
+        probe_location("println!(\"line {i}\")")
+    );
+    expect(&closed_pipe_run(c, true)?, b"", want.as_bytes(), 101)
+}
+
+/// `probe argsize`'s line for these arguments (after argv[0] = `bin`) and
+/// environment.
+fn argsize_line(bin: &Path, args: &[Vec<u8>], env: &[(String, Vec<u8>)]) -> String {
+    let bytes: usize = bin.as_os_str().len() + args.iter().map(Vec::len).sum::<usize>();
+    let ebytes: usize = env.iter().map(|(k, v)| k.len() + v.len()).sum();
+    format!(
+        "args {} bytes {bytes} env {} bytes {ebytes}\n",
+        args.len() + 1,
+        env.len()
+    )
+}
+
+fn run_argsize(c: &Ctx, args: &[Vec<u8>], env: &[(String, Vec<u8>)]) -> Check {
+    let mut all: Vec<&[u8]> = vec![b"argsize"];
+    all.extend(args.iter().map(Vec::as_slice));
+    let env_ref: Vec<(&str, &[u8])> = env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    let out = c.run("probe", &all, &env_ref)?;
+    let mut with_cmd = vec![b"argsize".to_vec()];
+    with_cmd.extend(args.iter().cloned());
+    let want = argsize_line(&c.bin("probe"), &with_cmd, env);
+    expect(&out, want.as_bytes(), b"", 0)
+}
+
+/// The kernel's limit on one argument, `MAX_ARG_STRLEN`: 32 pages,
+/// 128 KiB including the terminating NUL.
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+
+fn case_max_arg_strlen(c: &Ctx) -> Check {
+    run_argsize(c, &[vec![b'a'; MAX_ARG_STRLEN - 1]], &[])
+}
+
+fn case_near_arg_max(c: &Ctx) -> Check {
+    // With the 8 MiB stack limit the suite sets, arguments, environment and
+    // their pointers may take a quarter of it, 2 MiB: use 95% of that.
+    let args: Vec<Vec<u8>> = (0..16).map(|i| vec![b'a' + i as u8; 100_000]).collect();
+    let env: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| (format!("E{i}"), vec![b'v'; 99_990]))
+        .collect();
+    let total: usize = args.iter().map(|a| a.len() + 1 + 8).sum::<usize>()
+        + env
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2 + 8)
+            .sum::<usize>();
+    assert!(total > 19 * (2 << 20) / 20 - 300_000 && total < 2 << 20);
+    run_argsize(c, &args, &env)
+}
+
+fn case_env_100000(c: &Ctx) -> Check {
+    let env: Vec<(String, Vec<u8>)> = (0..100_000)
+        .map(|i| (format!("E{i}"), b"1".to_vec()))
+        .collect();
+    run_argsize(c, &[], &env)?;
+    let env_ref: Vec<(&str, &[u8])> = env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    expect(
+        &c.run("probe", &[b"getenv", b"E99999"], &env_ref)?,
+        b"1\n",
+        b"",
+        0,
+    )
+}
+
+fn case_stack_alignment(c: &Ctx) -> Check {
+    // Every total length of the strings modulo 16, so the kernel pads the
+    // initial stack every way it can; the debug build asserts that the
+    // stack pointer `_start` receives is 16-byte aligned.
+    for n in 0..16 {
+        run_argsize(c, &[vec![b'x'; n]], &[])?;
+        let env = vec![("K".to_string(), vec![b'y'; n])];
+        run_argsize(c, &[vec![b'x'; 1]], &env)?;
+    }
+    Ok(())
 }
 
 /// Checks that stdout contains each of `want`, stderr is empty and the
@@ -372,6 +618,13 @@ fn cases() -> Vec<Case> {
         }),
         ("args_spaces_empty_and_non_utf8", case_args),
         ("args_empty_argv", case_argc_zero),
+        ("args_one_of_max_arg_strlen", case_max_arg_strlen),
+        ("args_and_env_near_arg_max", case_near_arg_max),
+        ("env_100000_entries", case_env_100000),
+        ("stack_alignment_every_padding", case_stack_alignment),
+        ("stack_overflow_message_then_sigsegv", case_stack_overflow),
+        ("stdout_dev_full", case_dev_full),
+        ("stdout_closed_pipe", case_closed_pipe),
         ("env_passthrough", |c| {
             let out = c.run(
                 "probe",
