@@ -625,6 +625,10 @@ fn cases() -> Vec<Case> {
         ("stack_overflow_message_then_sigsegv", case_stack_overflow),
         ("stdout_dev_full", case_dev_full),
         ("stdout_closed_pipe", case_closed_pipe),
+        (
+            "setuid_copy_ignores_vdso_switch",
+            case_setuid_ignores_switch,
+        ),
         ("env_passthrough", |c| {
             let out = c.run(
                 "probe",
@@ -1218,6 +1222,74 @@ fn case_routes_off(c: &Ctx) -> Check {
         return Err(format!("routes with the vDSO off:\n{text}"));
     }
     expect_clean_exit(out)
+}
+
+/// The file `name` resolves to on `PATH`.
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+/// A copy of `bin`, owned by `nobody` (65534) and setuid, in a fresh
+/// directory the suite can exec from.
+fn setuid_copy(bin: &Path, dir: &Path) -> Result<PathBuf, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let name = bin.file_name().ok_or("no file name")?;
+    let copy = dir.join(name);
+    std::fs::copy(bin, &copy).map_err(|e| format!("copying {}: {e}", bin.display()))?;
+    std::os::unix::fs::chown(&copy, Some(65534), Some(65534))
+        .map_err(|e| format!("chown nobody {}: {e}", copy.display()))?;
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o4755))
+        .map_err(|e| format!("chmod 4755 {}: {e}", copy.display()))?;
+    Ok(copy)
+}
+
+/// A copy of `routed` made setuid to `nobody` and run as root gets
+/// `AT_SECURE`, and ignores `FREESTAND_VDSO=off`. Under qemu-user the
+/// guest's `AT_SECURE` is qemu's own, so there the setuid copy is of qemu.
+fn case_setuid_ignores_switch(c: &Ctx) -> Check {
+    // SAFETY: `geteuid` has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(
+            "this test must run as root (it makes a setuid copy owned by \
+                    another user and runs it); CI runs the suite as root"
+                .into(),
+        );
+    }
+    let dir = tempdir();
+    let routed = c.bin("routed");
+    let mut cmd = match c.p.qemu {
+        None => Command::new(setuid_copy(&routed, &dir)?),
+        Some(q) => {
+            let qemu = which(q).ok_or_else(|| format!("{q} is not on PATH"))?;
+            let guest = dir.join("guest");
+            std::fs::copy(&routed, &guest).map_err(|e| format!("copying routed: {e}"))?;
+            let mut cmd = Command::new(setuid_copy(&qemu, &dir)?);
+            cmd.arg(guest);
+            cmd
+        }
+    };
+    cmd.arg("routes").env_clear().env("FREESTAND_VDSO", "off");
+    let out = output(&mut cmd, &routed);
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !text.starts_with("FREESTAND_VDSO ignored (AT_SECURE): vDSO on\n") {
+        return Err(format!(
+            "the setuid copy did not ignore the switch:\n{text}"
+        ));
+    }
+    expect_contains(
+        "setuid routes",
+        out,
+        &vdso_served(c)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Natively, strace counts the time system calls of `routed loop N`: none

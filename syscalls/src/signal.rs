@@ -89,7 +89,8 @@ pub unsafe fn sigaction(sig: Signal, action: Action, flags: SaFlags) -> Result<(
     let mut sa: k::kernel_sigaction = unsafe { core::mem::zeroed() };
     // SAFETY: the kernel takes this field as a plain address, which may be
     // 0 (SIG_DFL) or 1 (SIG_IGN), so it is passed through as one.
-    sa.sa_handler_kernel = unsafe { core::mem::transmute::<usize, k::__kernel_sighandler_t>(handler) };
+    sa.sa_handler_kernel =
+        unsafe { core::mem::transmute::<usize, k::__kernel_sighandler_t>(handler) };
     sa.sa_flags = (flags | SaFlags::SIGINFO).bits() as c_ulong;
     crate::raw::set_restorer(&mut sa);
     // SAFETY: `sa` is a complete `kernel_sigaction` that the kernel reads;
