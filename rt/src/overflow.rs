@@ -1,6 +1,6 @@
 //! Stack overflow: a message instead of a bare segfault.
 //!
-//! Before `main`, [`install`] gives the main thread an alternate signal
+//! Before `main`, the runtime gives the main thread an alternate signal
 //! stack (32 KiB of `.bss`, touched only if a signal arrives) and a
 //! `SIGSEGV` handler that runs on it. When the main thread runs out of
 //! stack, the kernel cannot grow it and raises `SIGSEGV` for an address
