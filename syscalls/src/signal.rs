@@ -157,8 +157,14 @@ pub unsafe fn interrupted_sp(ucontext: *const c_void) -> usize {
 /// `info` must be the second argument the kernel passed to the handler of
 /// a `SIGSEGV` or `SIGBUS`.
 pub unsafe fn fault_address(info: *const c_void) -> usize {
-    // SAFETY: `si_signo`, `si_errno` and `si_code` (three `int`s, padded to
-    // 16 bytes on 64-bit targets) precede `si_addr` in the kernel's
-    // `siginfo` for these signals.
-    unsafe { info.cast::<u8>().add(16).cast::<usize>().read() }
+    // SAFETY: for these signals the kernel fills in the `_sigfault` member
+    // of the `siginfo` union, whose first field is the address.
+    unsafe {
+        let info = &*info.cast::<k::siginfo>();
+        info.__bindgen_anon_1
+            .__bindgen_anon_1
+            ._sifields
+            ._sigfault
+            ._addr as usize
+    }
 }
