@@ -9,8 +9,9 @@
 //! probe oom           an allocation that cannot succeed: status 134
 //! probe getenv NAME   prints the value of NAME, or "unset"
 //! probe heap          many small and growing allocations
-//! probe addr          where a static, `main` and the heap are, and values
-//!                     read through relocated pointers
+//! probe addr          where a static, `main` and the heap are, values
+//!                     read through relocated pointers, and whether the
+//!                     auxv's AT_PHDR and AT_ENTRY point into this image
 //! probe at-random     the 16 AT_RANDOM bytes, in hex
 //! probe overflow      recurses until the stack runs out
 //! probe segv          writes to address 16: a fault that is not an overflow
@@ -164,6 +165,7 @@ fn main() -> Result<i32, ProbeError> {
                 "relocated {names:?} {}",
                 COUNTER.load(core::sync::atomic::Ordering::Relaxed)
             );
+            println!("auxv {}", auxv_matches_image());
             Ok(0)
         }
         b"at-random" => {
@@ -175,5 +177,34 @@ fn main() -> Result<i32, ProbeError> {
             Ok(0)
         }
         _ => Err(ProbeError::Usage),
+    }
+}
+
+unsafe extern "C" {
+    /// The ELF header of this program, defined by the linker.
+    static __ehdr_start: linux_raw_sys::elf::Elf_Ehdr;
+}
+
+/// "ok" if the auxiliary vector's `AT_PHDR` and `AT_ENTRY` point at this
+/// program's own headers and entry point (after a move by the runtime, at
+/// the copy), or what they hold instead.
+fn auxv_matches_image() -> String {
+    use linux_raw_sys::auxvec::{AT_ENTRY, AT_PHDR};
+    // SAFETY: the linker defines `__ehdr_start` at the loaded ELF header.
+    let eh = unsafe { &__ehdr_start };
+    let at = &raw const __ehdr_start as usize;
+    // An ET_DYN image is linked at 0, so its entry is relative to the
+    // header; an ET_EXEC one is linked where it runs.
+    let entry = if eh.e_type == linux_raw_sys::elf::ET_DYN {
+        at + eh.e_entry
+    } else {
+        eh.e_entry
+    };
+    let want = (Some(at + eh.e_phoff), Some(entry));
+    let got = (stack::getauxval(AT_PHDR), stack::getauxval(AT_ENTRY));
+    if got == want {
+        "ok".into()
+    } else {
+        alloc::format!("AT_PHDR/AT_ENTRY {got:x?}, image {want:x?}")
     }
 }

@@ -20,6 +20,10 @@
 //! A plain static (non-PIE) link has no `PT_DYNAMIC` and nothing to
 //! apply; its RELRO segment is protected all the same.
 //!
+//! Before applying anything, a static-PIE that finds itself at the fixed
+//! address qemu-user always gives it moves itself to a random one
+//! ([`rebase`]), so that it gets ASLR under qemu too.
+//!
 //! # Why it cannot use what it has not relocated
 //!
 //! [`relocate`] runs before anything reads a global, and is written so that
@@ -31,10 +35,12 @@
 //! - everything it reads (the ELF and program headers, the dynamic section,
 //!   the relocation tables) holds plain numbers, link-time addresses to
 //!   which it adds the load offset itself;
-//! - it touches no static and calls nothing through a pointer, not even
-//!   `memset` or `memcpy` (whose address the compiler may load from the
-//!   GOT): its buffers start uninitialised and structures are read field
-//!   by field;
+//! - it touches one static, [`rebase`]'s plain word that holds no address
+//!   the linker wrote, which private linkage makes PC-relative;
+//! - it calls nothing through a pointer, not even `memset` or `memcpy`
+//!   (whose address the compiler may load from the GOT): its buffers start
+//!   uninitialised, structures are read field by field, and [`rebase`]
+//!   copies with inline assembly (`arch::copy_words`);
 //! - it cannot panic, since a panic reads its location through a relocated
 //!   pointer: there is no indexing, `unwrap` or overflow check, only
 //!   wrapping arithmetic and explicit tests;
@@ -45,6 +51,8 @@
 //! The platform tests check the result: two runs print different addresses
 //! for a static and for `main`, and builds with `DT_RELA` only, with
 //! `DT_RELR`, and not position-independent all run the whole suite.
+
+pub mod rebase;
 
 use crate::arch;
 use core::mem::MaybeUninit;
@@ -87,11 +95,12 @@ pub const EXIT_CANNOT_START: i32 = 127;
 /// # Safety
 ///
 /// Call once, first thing in `_start`, before any code reads a global or a
-/// relocated address. `sp` is the kernel's initial stack pointer (used
-/// only for the program name in error messages).
+/// relocated address. `sp` is the kernel's initial stack pointer (for the
+/// program name in error messages, and for [`rebase`] to restart from and
+/// to update the auxiliary vector after a move).
 #[doc(hidden)]
 #[inline(never)]
-pub unsafe extern "C" fn relocate(sp: *const usize) {
+pub unsafe extern "C" fn relocate(sp: *mut usize) {
     let ehdr = arch::ehdr_start();
     // SAFETY: `__ehdr_start` is the ELF header of this program, which the
     // linker script places in the first loaded segment.
@@ -134,6 +143,12 @@ pub unsafe extern "C" fn relocate(sp: *const usize) {
         fail(sp, b"a misaligned dynamic section", None);
     }
     if dyn_vaddr != NONE {
+        let segs = rebase::Segments {
+            phdrs,
+            count: eh.e_phnum as usize,
+        };
+        // SAFETY: forwarded from the caller; nothing is relocated yet.
+        unsafe { rebase::rebase(sp, base, segs) };
         // SAFETY: forwarded from the caller.
         unsafe { apply(sp, base, dyn_vaddr, dyn_size) };
     }

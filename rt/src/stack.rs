@@ -23,7 +23,10 @@
 //! # Safety
 //!
 //! This module reads raw pointers from the stack the kernel built. That
-//! memory lives for the whole process and nothing in freestand writes it, so
+//! memory lives for the whole process and nothing in freestand writes it
+//! after start-up (only [`crate::relocate::rebase`], before anything reads
+//! the auxiliary vector, re-points `AT_PHDR` and `AT_ENTRY` when it has
+//! moved the program), so
 //! the `'static` borrows handed out are sound as long as the program does not
 //! write to it through raw pointers itself.
 

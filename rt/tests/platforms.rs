@@ -852,6 +852,9 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
     // Function start addresses, to name the target of a riscv64 call
     // (`auipc ra, HI` + `jalr LO(ra)`).
     let starts: BTreeMap<u64, &str> = dis.lines().filter_map(function_label).collect();
+    // The one static it reads: a plain word, not a relocated address
+    // (`freestand_rt::relocate::rebase`).
+    let moved_from = Some(symbol_value(bin, "rebase10MOVED_FROM")?);
     let mut inside = false;
     let mut seen = 0;
     let mut auipc: BTreeMap<String, u64> = BTreeMap::new();
@@ -900,7 +903,9 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
             "callq" | "call" => false,
             // A `%rip`-relative operand: same rule as riscv64's `ld`.
             _ if args.contains("(%rip)") && !op.starts_with("lea") => commented_address(&args)
-                .is_none_or(|a| loaded_word(&image, a).is_none_or(|(_, w)| w)),
+                .is_none_or(|a| {
+                    Some(a) != moved_from && loaded_word(&image, a).is_none_or(|(_, w)| w)
+                }),
             "jalr" => {
                 // "1932(ra)" or "ra, 1932(ra)": a call to a computed address,
                 // allowed only into the module.
@@ -923,7 +928,8 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
             "ld" => {
                 let (off, reg) = jalr_operand(&args);
                 auipc.get(reg).is_some_and(|base| {
-                    loaded_word(&image, base.wrapping_add(off as u64)).is_none_or(|(_, w)| w)
+                    let at = base.wrapping_add(off as u64);
+                    Some(at) != moved_from && loaded_word(&image, at).is_none_or(|(_, w)| w)
                 })
             }
             _ => false,
@@ -949,9 +955,32 @@ fn check_relocate_self_contained(bin: &Path) -> Check {
 
 /// The run-time addresses `probe addr` prints: (static, main, heap).
 fn probe_addresses(c: &Ctx, dir: &Path) -> Result<(u64, u64, u64), String> {
-    let out = run(c.p, &dir.join("probe"), &[b"addr"], &[])?;
+    probe_addresses_with(c, dir, false)
+}
+
+/// [`probe_addresses`], run with the personality flag `ADDR_NO_RANDOMIZE`
+/// (as `setarch -R` does) when `fixed`.
+fn probe_addresses_with(c: &Ctx, dir: &Path, fixed: bool) -> Result<(u64, u64, u64), String> {
+    use std::os::unix::process::CommandExt;
+    let bin = dir.join("probe");
+    let mut cmd = command(c.p, &bin, &[b"addr"], &[]);
+    if fixed {
+        // SAFETY: one async-signal-safe call between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let current = libc::personality(0xffff_ffff);
+                if libc::personality((current | libc::ADDR_NO_RANDOMIZE) as _) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+    let out = output(&mut cmd, &bin)?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let want = "relocated [\"alpha\", \"beta\", \"gamma\", \"none\"] 8\n";
+    // The last line checks that AT_PHDR and AT_ENTRY point at the image
+    // that runs (the runtime updates them when it moves the program).
+    let want = "relocated [\"alpha\", \"beta\", \"gamma\", \"none\"] 8\nauxv ok\n";
     if out.code != Some(0) || !out.stderr.is_empty() || !text.ends_with(want) {
         return Err(format!(
             "probe addr: status {:?}, stdout {text:?}, stderr {}",
@@ -1015,30 +1044,39 @@ fn check_load_offset(c: &Ctx, dir: &Path) -> Result<(u64, (u64, u64, u64)), Stri
     Ok((offset, got))
 }
 
-/// Static-PIE: two runs put the program at different addresses. qemu-user
-/// places a main program that is `ET_DYN` at a fixed address near its
-/// `ELF_ET_DYN_BASE` (0x555555554000) whatever the host's ASLR, so under
-/// qemu the check is that the program runs relocated by that fixed,
-/// non-zero offset and that its heap moves.
+/// Static-PIE: two runs put the program at different addresses, on every
+/// platform. qemu-user itself loads it at one fixed address
+/// (0x555555556000); the runtime then moves itself to a random one
+/// (`freestand_rt::relocate::rebase`), so under qemu the check is also
+/// that it left that address. With `ADDR_NO_RANDOMIZE` (`setarch -R`) the
+/// addresses stay the same from run to run.
 fn case_aslr(c: &Ctx) -> Check {
     let (off1, a) = check_load_offset(c, &c.release_dir)?;
     let (off2, b) = check_load_offset(c, &c.release_dir)?;
     if a.2 == b.2 {
         return Err(format!("the heap was at {:#x} in both runs", a.2));
     }
-    match c.p.qemu {
-        None if off1 == off2 => Err(format!(
+    if off1 == off2 {
+        return Err(format!(
             "static and main at the same addresses in two runs ({:#x}, {:#x})",
             a.0, a.1
-        )),
-        None => Ok(()),
-        Some(q) if off1 == 0 || off2 != off1 => Err(format!(
-            "{q} loaded the program at offsets {off1:#x} and {off2:#x}; expected one \
-             fixed non-zero offset (if qemu now randomizes, make this case require \
-             different addresses)"
-        )),
-        Some(_) => Ok(()),
+        ));
     }
+    let qemu_base = 0x5555_5555_6000;
+    if c.p.qemu.is_some() && (off1 == qemu_base || off2 == qemu_base) {
+        return Err(format!(
+            "the program stayed at qemu's fixed load address {qemu_base:#x}"
+        ));
+    }
+    let fixed1 = probe_addresses_with(c, &c.release_dir, true)?;
+    let fixed2 = probe_addresses_with(c, &c.release_dir, true)?;
+    if (fixed1.0, fixed1.1) != (fixed2.0, fixed2.1) {
+        return Err(format!(
+            "with ADDR_NO_RANDOMIZE, static and main moved from {:#x}, {:#x} to {:#x}, {:#x}",
+            fixed1.0, fixed1.1, fixed2.0, fixed2.1
+        ));
+    }
+    Ok(())
 }
 
 /// Every link kind runs: `DT_RELR` (default), `DT_RELA` (`pie-rela`) and

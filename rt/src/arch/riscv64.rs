@@ -63,3 +63,104 @@ pub(crate) fn ehdr_start() -> *const u8 {
     };
     p
 }
+
+/// The address window a program moves to when it re-randomises its load
+/// address ([`crate::relocate::rebase`]): from 4 GiB, 2^24 pages (64 GiB),
+/// so that it stays inside the smallest user address space riscv64 Linux
+/// has (Sv39, 256 GiB).
+pub(crate) const REBASE_START: usize = 1 << 32;
+/// The window's size in pages, as a power of two.
+pub(crate) const REBASE_PAGES_LOG2: u32 = 24;
+
+/// The run-time address of `_start`, computed from the program counter.
+#[inline(always)]
+pub(crate) fn start_address() -> usize {
+    let p: usize;
+    // SAFETY: computes an address; reads and writes no memory.
+    unsafe {
+        core::arch::asm!(
+            "lla {}, _start",
+            out(reg) p,
+            options(nomem, nostack, preserves_flags, pure)
+        )
+    };
+    p
+}
+
+/// Makes code just written at `start..start + len` executable. RISC-V
+/// fetches instructions without seeing earlier stores until a `fence.i`,
+/// which only orders this hart; the `riscv_flush_icache` system call makes
+/// the kernel do it on every hart this thread may run on (RISC-V ISA manual,
+/// "Zifencei"; Linux `Documentation/arch/riscv/cmodx.rst`).
+///
+/// # Safety
+///
+/// The range must be mapped (it is not accessed here).
+#[inline(always)]
+pub(crate) unsafe fn sync_icache(start: usize, len: usize) {
+    // SAFETY: `fence.i` has no operands; the system call only flushes
+    // caches (flags 0: for every thread of the process).
+    unsafe {
+        core::arch::asm!("fence.i", options(nostack, preserves_flags));
+        freestand_syscalls::raw::syscall3(
+            freestand_syscalls::nr::__NR_riscv_flush_icache,
+            start,
+            start.wrapping_add(len),
+            0,
+        );
+    }
+}
+
+/// Enters `start` (a copy of `_start`) as the kernel enters a program: with
+/// the stack pointer at `sp` and `a0` (the ABI's `atexit` function) 0.
+///
+/// # Safety
+///
+/// `sp` must be the kernel's initial stack pointer and `start` the address
+/// of a `_start` ready to run; nothing on the stack below `sp` is kept.
+#[inline(always)]
+pub(crate) unsafe fn restart(sp: *mut usize, start: usize) -> ! {
+    // SAFETY: the caller provides a stack and code to run on it.
+    unsafe {
+        core::arch::asm!(
+            // Fixed registers, so that neither input can be `a0`.
+            "mv sp, t1",
+            "li a0, 0",
+            "jr t0",
+            in("t1") sp,
+            in("t0") start,
+            options(noreturn)
+        )
+    }
+}
+
+/// Copies `words` machine words from `src` to `dst`, in inline assembly so
+/// that the compiler can neither turn it into a `memcpy` call nor call a
+/// helper (code that runs before relocation may do neither).
+///
+/// # Safety
+///
+/// `src` must be readable and `dst` writable for `words` words; the ranges
+/// must not overlap.
+#[inline(always)]
+pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
+    // SAFETY: the caller guarantees both ranges.
+    unsafe {
+        core::arch::asm!(
+            "2:",
+            "beqz {n}, 3f",
+            "ld {w}, 0({src})",
+            "sd {w}, 0({dst})",
+            "addi {src}, {src}, 8",
+            "addi {dst}, {dst}, 8",
+            "addi {n}, {n}, -1",
+            "j 2b",
+            "3:",
+            dst = inout(reg) dst => _,
+            src = inout(reg) src => _,
+            n = inout(reg) words => _,
+            w = out(reg) _,
+            options(nostack, preserves_flags)
+        )
+    }
+}

@@ -56,3 +56,82 @@ pub(crate) fn ehdr_start() -> *const u8 {
     };
     p
 }
+
+/// The address window a program moves to when it re-randomises its load
+/// address ([`crate::relocate::rebase`]): from 1 TiB, 2^28 pages (28 bits,
+/// the kernel's default `mmap_rnd_bits` on x86_64), well inside the 47-bit
+/// user address space and away from the stack and the mmap area near its top.
+pub(crate) const REBASE_START: usize = 1 << 40;
+/// The window's size in pages, as a power of two.
+pub(crate) const REBASE_PAGES_LOG2: u32 = 28;
+
+/// The run-time address of `_start`, computed from the instruction pointer.
+#[inline(always)]
+pub(crate) fn start_address() -> usize {
+    let p: usize;
+    // SAFETY: computes an address; reads and writes no memory.
+    unsafe {
+        core::arch::asm!(
+            "lea {}, [rip + _start]",
+            out(reg) p,
+            options(nomem, nostack, preserves_flags, pure)
+        )
+    };
+    p
+}
+
+/// Makes code just written at `start..start + len` executable by this
+/// thread. x86_64 keeps instruction fetches coherent with stores, so there
+/// is nothing to do.
+///
+/// # Safety
+///
+/// The range must be mapped (it is not accessed here).
+#[inline(always)]
+pub(crate) unsafe fn sync_icache(_start: usize, _len: usize) {}
+
+/// Enters `start` (a copy of `_start`) as the kernel enters a program: with
+/// the stack pointer at `sp` and `rdx` (the ABI's `atexit` function) 0.
+///
+/// # Safety
+///
+/// `sp` must be the kernel's initial stack pointer and `start` the address
+/// of a `_start` ready to run; nothing on the stack below `sp` is kept.
+#[inline(always)]
+pub(crate) unsafe fn restart(sp: *mut usize, start: usize) -> ! {
+    // SAFETY: the caller provides a stack and code to run on it.
+    unsafe {
+        core::arch::asm!(
+            // Fixed registers, so that neither input can be `rdx`.
+            "mov rsp, rdi",
+            "xor edx, edx",
+            "jmp rsi",
+            in("rdi") sp,
+            in("rsi") start,
+            options(noreturn)
+        )
+    }
+}
+
+/// Copies `words` machine words from `src` to `dst`, in inline assembly so
+/// that the compiler can neither turn it into a `memcpy` call nor call a
+/// helper (code that runs before relocation may do neither).
+///
+/// # Safety
+///
+/// `src` must be readable and `dst` writable for `words` words; the ranges
+/// must not overlap.
+#[inline(always)]
+pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
+    // SAFETY: the caller guarantees both ranges; the ABI keeps the direction
+    // flag clear, so `rep movsq` copies upwards.
+    unsafe {
+        core::arch::asm!(
+            "rep movsq",
+            inout("rdi") dst => _,
+            inout("rsi") src => _,
+            inout("rcx") words => _,
+            options(nostack, preserves_flags)
+        )
+    }
+}
