@@ -46,3 +46,21 @@ unsafe fn check_entry_stack(sp: *mut usize) {
     let last = unsafe { *sp.add(1 + *sp) };
     assert!(last == 0, "BUG(freestand): argv[argc] is not NULL");
 }
+
+/// Enters another program's entry point as the kernel does at `execve`:
+/// with the stack pointer at `sp` and nothing else set up. For user-space
+/// loaders (the `novdso` example is one) that have copied a static
+/// program into memory and built its initial stack themselves.
+///
+/// # Safety
+///
+/// `entry` must be the entry point of a complete, mapped and protected
+/// program image for this architecture, and `sp` a 16-byte aligned initial
+/// stack laid out as the kernel lays one out (`argc`, `argv`, `NULL`,
+/// `envp`, `NULL`, auxiliary vector ending in `AT_NULL`, every string
+/// mapped), on memory the program may use as its stack, with room below
+/// `sp`. The current program never runs again.
+pub unsafe fn start_program(sp: *mut usize, entry: usize) -> ! {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::arch::restart(sp, entry) }
+}

@@ -17,7 +17,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const EXAMPLES: &[&str] = &["hello", "args", "demo", "probe", "vdso", "routed", "bench"];
+const EXAMPLES: &[&str] = &[
+    "hello", "args", "demo", "probe", "vdso", "routed", "bench", "novdso",
+];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Arch {
@@ -604,6 +606,7 @@ fn cases() -> Vec<Case> {
         ("args_and_env_near_arg_max", case_near_arg_max),
         ("env_100000_entries", case_env_100000),
         ("stack_alignment_every_padding", case_stack_alignment),
+        ("auxv_without_sysinfo_ehdr", case_no_sysinfo_ehdr),
         ("stack_overflow_message_then_sigsegv", case_stack_overflow),
         ("stdout_dev_full", case_dev_full),
         ("stdout_closed_pipe", case_closed_pipe),
@@ -1175,6 +1178,53 @@ fn case_bad_relocation(c: &Ctx) -> Check {
 }
 
 /// `routed check PLATFORM`: the kernel as the oracle of every routed call.
+/// Start-up with no `AT_SYSINFO_EHDR`, as on a kernel or emulator that
+/// maps no vDSO: the `novdso` example loads a program and starts it with
+/// this process's auxv minus that entry. Every routed call then names that
+/// reason, the kernel-oracle checks all pass on the syscall path, and
+/// static-PIE (debug, release) and non-PIE builds start, relocate and find
+/// their own `AT_PHDR`/`AT_ENTRY`. The loader's own failure is checked too.
+fn case_no_sysinfo_ehdr(c: &Ctx) -> Check {
+    let routed = c.bin("routed");
+    let routed = routed.as_os_str().as_bytes();
+    let out = c.run("novdso", &[routed, b"routes"], &[])?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = text.lines();
+    let first = lines.next();
+    let rest: Vec<&str> = lines.collect();
+    if first != Some("FREESTAND_VDSO unset: vDSO on")
+        || rest.len() != 8
+        || rest.iter().any(|l| {
+            !l.contains(" syscall ") || !l.ends_with(": no AT_SYSINFO_EHDR in the auxiliary vector")
+        })
+    {
+        return Err(format!("novdso routed routes:\n{text}"));
+    }
+    expect_clean_exit(out)?;
+    let out = c.run("novdso", &[routed, b"check", c.p.name.as_bytes()], &[])?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !text.ends_with("all 9 checks passed\n") || text.contains("\nnote ") {
+        return Err(format!("novdso routed check:\n{text}{}", show(&out.stderr)));
+    }
+    expect_clean_exit(out)?;
+    let want = "relocated [\"alpha\", \"beta\", \"gamma\", \"none\"] 8\nauxv ok\n";
+    for dir in [&c.dir, &c.release_dir, &c.static_dir] {
+        let probe = dir.join("probe");
+        let out = c.run("novdso", &[probe.as_os_str().as_bytes(), b"addr"], &[])?;
+        if !String::from_utf8_lossy(&out.stdout).ends_with(want) {
+            return expect(&out, want.as_bytes(), b"", 0);
+        }
+        expect_clean_exit(out)?;
+    }
+    let out = c.run("novdso", &[b"/nonexistent"], &[])?;
+    expect(
+        &out,
+        b"",
+        b"novdso: /nonexistent: cannot open: ENOENT (errno 2)\n",
+        127,
+    )
+}
+
 fn case_routed_check(c: &Ctx, env: &[(&str, &[u8])]) -> Check {
     let out = c.run("routed", &[b"check", c.p.name.as_bytes()], env)?;
     let text = String::from_utf8_lossy(&out.stdout);

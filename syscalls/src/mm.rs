@@ -1,8 +1,8 @@
-//! Memory mappings: `mmap` and `munmap`.
+//! Memory mappings: `mmap`, `mprotect` and `munmap`.
 
 use crate::errno::{Errno, decode, decode_unit};
-use crate::nr::{__NR_mmap, __NR_munmap};
-use crate::raw::{syscall2, syscall6};
+use crate::nr::{__NR_mmap, __NR_mprotect, __NR_munmap};
+use crate::raw::{syscall2, syscall3, syscall6};
 use core::ptr::NonNull;
 use linux_raw_sys::general as k;
 
@@ -104,6 +104,28 @@ pub fn mmap_anonymous(len: usize, prot: ProtFlags) -> Result<NonNull<u8>, Errno>
             0,
         )
     }
+}
+
+/// Sets the protection of the pages at `addr..addr + len` (`addr` page
+/// aligned) to `prot`.
+///
+/// # Safety
+///
+/// Removing access from memory that code still reads, writes or runs makes
+/// that code fault; making writable memory executable (or the reverse)
+/// must not break an invariant another part of the program relies on.
+///
+/// # Errors
+/// `EINVAL` for an unaligned `addr`, `ENOMEM` when part of the range is not
+/// mapped, `EACCES` when a file mapping cannot get the protection.
+///
+/// # References
+/// mprotect(2)
+#[inline]
+pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: ProtFlags) -> Result<(), Errno> {
+    // SAFETY: the caller guarantees that no code relies on the old
+    // protection; the kernel reads no user memory for this call.
+    decode_unit(unsafe { syscall3(__NR_mprotect, addr as usize, len, prot.bits() as usize) })
 }
 
 /// Unmaps `len` bytes at `addr`.
