@@ -1,36 +1,68 @@
 #!/usr/bin/env bash
-# Prints the footprint of the `hello` example: stripped size on each target
-# and, on x86_64, the user-mode instructions from exec to exit counted by
-# valgrind's callgrind (total Ir) with an empty environment.
+# The footprint of three examples, release build, static-PIE (the default):
+#   hello  writes "hello\n";
+#   demo   the README's demo;
+#   clock  one routed clock_gettime(CLOCK_MONOTONIC), then exit.
 #
-# Installs valgrind first if it is missing and this is a Debian/Ubuntu
-# machine and we are root; otherwise prints the command to run.
+# Columns, per program and target:
+#   stripped   size in bytes after llvm-strip;
+#   segments   memory size of each PT_LOAD, by its flags (R, RX, RW);
+#   callgrind  user-mode instructions from exec to exit, valgrind's
+#              callgrind total Ir, empty environment (x86_64 only). valgrind
+#              hides the vDSO from the program, so routed calls take their
+#              system call here;
+#   traced     the same count taken by single-stepping the program on the
+#              real kernel (scripts/trace-count.py), so with the vDSO: its
+#              resolution and calls are included (x86_64; not for demo,
+#              whose millions of steps would take minutes);
+#   rss_kib    peak resident memory (VmHWM) just before exit (x86_64).
+#
+# Installs valgrind and python3 first if they are missing and this is a
+# Debian/Ubuntu machine and we are root; otherwise prints the command to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v valgrind >/dev/null; then
+need=()
+command -v valgrind >/dev/null || need+=(valgrind)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
     else
-        echo "scripts/footprint.sh: valgrind is missing; run: apt-get install -y valgrind" >&2
+        echo "scripts/footprint.sh: missing ${need[*]}; run as root: apt-get install -y ${need[*]}" >&2
         exit 1
     fi
 fi
 strip_tool=$(command -v llvm-strip || command -v rust-strip || true)
 [ -n "$strip_tool" ] || { echo "scripts/footprint.sh: needs llvm-strip (apt-get install -y llvm)" >&2; exit 1; }
 
+programs="hello demo clock"
 out=target/footprint
 mkdir -p "$out"
-printf '%-8s %-8s %14s %14s\n' program arch stripped_bytes instructions
+printf '%-6s %-8s %9s %-36s %10s %8s %8s\n' program arch stripped segments callgrind traced rss_kib
 for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
     arch=${target%%-*}; arch=${arch%gc}
-    cargo build --quiet --release --target "$target" -p freestand-examples --example hello
-    "$strip_tool" "target/$target/release/examples/hello" -o "$out/hello-$arch"
-    size=$(stat -c %s "$out/hello-$arch")
-    ir=-
-    if [ "$arch" = x86_64 ]; then
-        ir=$(env -i valgrind --tool=callgrind --callgrind-out-file=/dev/null "$out/hello-$arch" 2>&1 >/dev/null \
-            | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-    fi
-    printf '%-8s %-8s %14s %14s\n' hello "$arch" "$size" "$ir"
+    for p in $programs; do
+        cargo build --quiet --release --target "$target" -p freestand-examples --example "$p"
+    done
+    for p in $programs; do
+        bin="$out/$p-$arch"
+        "$strip_tool" "target/$target/release/examples/$p" -o "$bin"
+        size=$(stat -c %s "$bin")
+        segments=""
+        while read -r _ _ _ _ _ memsz flags; do
+            flags=${flags% *}; flags=${flags// /}
+            [ "$flags" = RE ] && flags=RX
+            segments+="${segments:+ }$flags=$((memsz))"
+        done < <(readelf -lW "$bin" | grep '^ *LOAD')
+        ir=- traced=- rss=-
+        if [ "$arch" = x86_64 ]; then
+            ir=$(env -i valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" 2>&1 >/dev/null \
+                | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+            mode=""
+            [ "$p" = demo ] && mode=--rss-only
+            read -r _ traced _ rss _ < <(scripts/trace-count.py $mode "$bin" | tail -1)
+        fi
+        printf '%-6s %-8s %9s %-36s %10s %8s %8s\n' "$p" "$arch" "$size" "$segments" "$ir" "$traced" "$rss"
+    done
 done
