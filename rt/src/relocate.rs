@@ -7,18 +7,27 @@
 //! image (the pointers of string slices and vtables in `.data.rel.ro`,
 //! function pointers in `.data`, GOT entries) holds its link-time value,
 //! off by the load offset. [`relocate`] applies those fix-ups: the
-//! `R_*_RELATIVE` entries of `DT_RELA` and the packed relative relocations
-//! of `DT_RELR`. Any other relocation (a symbol reference, a `DT_REL` or
-//! PLT table, text relocations) means the program was not linked as
-//! freestand links it: it prints what it found and exits with status 127,
-//! as a shell does for a program it cannot run.
+//! `R_*_RELATIVE` entries of the `RELA` table and the packed relative
+//! relocations of the `RELR` table. Any other relocation type (a symbol
+//! reference, a PLT slot, which the linker script also gathers into the
+//! `RELA` table) means the program was not linked as freestand links it: it
+//! prints what it found and exits with status 127, as a shell does for a
+//! program it cannot run. (Text relocations are refused at link time by
+//! `-z text`; these targets have no `REL` tables.)
 //!
-//! Then it makes `PT_GNU_RELRO` (`.data.rel.ro`, `.dynamic`, `.got`)
-//! read-only. The linker script starts the writable data that follows on a
-//! fresh page, so whole pages can be protected.
+//! It finds everything without walking a header: the load offset is where
+//! `_start` runs less its link-time address (the ELF header's `e_entry`),
+//! and the tables and the RELRO range are bracketed by symbols of
+//! freestand's linker script (`__freestand_rela_start` and `_end`,
+//! `__freestand_relr_*`, `__freestand_relro_*`). A program linked without
+//! that script fails to link, naming the missing symbols.
 //!
-//! A plain static (non-PIE) link has no `PT_DYNAMIC` and nothing to
-//! apply; its RELRO segment is protected all the same.
+//! Then it makes RELRO (`.data.rel.ro`, `.dynamic`, `.got`) read-only. The
+//! linker script starts the writable data that follows on a fresh page, so
+//! whole pages can be protected.
+//!
+//! A plain static (non-PIE) link runs where it was linked (offset 0) and
+//! has nothing to apply; its RELRO pages are protected all the same.
 //!
 //! Before applying anything, a static-PIE that finds itself at the fixed
 //! address qemu-user always gives it moves itself to a random one
@@ -29,12 +38,13 @@
 //! [`relocate`] runs before anything reads a global, and is written so that
 //! it needs no relocated value itself:
 //!
-//! - the one address it starts from, the ELF header's (`__ehdr_start`), is
-//!   computed from the program counter by `arch::ehdr_start` (`lea` on
-//!   x86_64, `lla` on riscv64), never loaded from memory;
-//! - everything it reads (the ELF and program headers, the dynamic section,
-//!   the relocation tables) holds plain numbers, link-time addresses to
-//!   which it adds the load offset itself;
+//! - the addresses it starts from (the ELF header, `_start`, the
+//!   linker-script symbols) are computed from the program counter by
+//!   `arch::pc_address!` (`lea` on x86_64, `lla` on riscv64), never loaded
+//!   from memory;
+//! - everything it reads (the ELF header, the relocation tables, and for
+//!   [`rebase`] the program headers) holds plain numbers, link-time
+//!   addresses to which it adds the load offset itself;
 //! - it touches one static, [`rebase`]'s plain word that holds no address
 //!   the linker wrote, which private linkage makes PC-relative;
 //! - it calls nothing through a pointer, not even `memset` or `memcpy`
@@ -49,8 +59,8 @@
 //!   calls `write` and `exit_group` directly.
 //!
 //! The platform tests check the result: two runs print different addresses
-//! for a static and for `main`, and builds with `DT_RELA` only, with
-//! `DT_RELR`, and not position-independent all run the whole suite.
+//! for a static and for `main`, and builds with `RELA` only, with `RELR`,
+//! and not position-independent all run the whole suite.
 
 pub mod rebase;
 
@@ -59,31 +69,8 @@ use core::mem::MaybeUninit;
 use core::mem::size_of;
 use freestand_syscalls::nr::{__NR_exit_group, __NR_mprotect, __NR_write};
 use freestand_syscalls::raw::{syscall1_noreturn, syscall3};
-use linux_raw_sys::elf::{
-    DT_NULL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELSZ, Elf_Dyn, Elf_Ehdr, Elf_Phdr, Elf_Rela,
-    PT_DYNAMIC, PT_GNU_RELRO, PT_LOAD,
-};
+use linux_raw_sys::elf::{Elf_Ehdr, Elf_Rela};
 use linux_raw_sys::general::PROT_READ;
-
-// Dynamic-section tags that linux-raw-sys does not carry (ELF gABI,
-// "Dynamic Section"; DT_RELR* from the 2022 gABI addition).
-const DT_PLTRELSZ: usize = 2;
-const DT_TEXTREL: usize = 22;
-const DT_RELRSZ: usize = 35;
-const DT_RELR: usize = 36;
-const DT_RELRENT: usize = 37;
-
-/// The dynamic tags [`apply`] reads or rejects, as a bit set.
-const WANTED_TAGS: u64 = 1 << DT_NULL
-    | 1 << DT_PLTRELSZ
-    | 1 << DT_RELA
-    | 1 << DT_RELASZ
-    | 1 << DT_RELAENT
-    | 1 << DT_RELSZ
-    | 1 << DT_TEXTREL
-    | 1 << DT_RELRSZ
-    | 1 << DT_RELR
-    | 1 << DT_RELRENT;
 
 const WORD: usize = size_of::<usize>();
 /// The page size of both supported targets under Linux.
@@ -116,61 +103,21 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
     let ehdr = arch::ehdr_start();
     // SAFETY: `__ehdr_start` is the ELF header of this program, which the
     // linker script places in the first loaded segment.
-    let eh = unsafe { &*ehdr.cast::<Elf_Ehdr>() };
-    if eh.e_phentsize as usize != size_of::<Elf_Phdr>() {
-        fail(sp, b"program headers of an unexpected size", None);
-    }
-    // Debug builds check the alignment of every dereferenced pointer and
-    // would panic, which cannot work yet; these checks come first.
-    if eh.e_phoff % WORD != 0 {
-        fail(sp, b"misaligned program headers", None);
-    }
-    let phdrs = ehdr.wrapping_add(eh.e_phoff).cast::<Elf_Phdr>();
-    // Link-time address of the ELF header, and (address, size) of the
-    // dynamic section and of RELRO; `NONE` where absent.
-    let mut link_ehdr = NONE;
-    let (mut dyn_vaddr, mut dyn_size) = (NONE, 0);
-    let (mut relro_vaddr, mut relro_size) = (NONE, 0);
-    let mut i = 0;
-    while i < eh.e_phnum as usize {
-        // SAFETY: the program headers are loaded with the ELF header
-        // (`SIZEOF_HEADERS` in the linker script), `e_phnum` of them.
-        let ph = unsafe { &*phdrs.wrapping_add(i) };
-        if ph.p_type == PT_LOAD && ph.p_offset == 0 && link_ehdr == NONE {
-            link_ehdr = ph.p_vaddr;
-        } else if ph.p_type == PT_DYNAMIC {
-            (dyn_vaddr, dyn_size) = (ph.p_vaddr, ph.p_memsz);
-        } else if ph.p_type == PT_GNU_RELRO {
-            (relro_vaddr, relro_size) = (ph.p_vaddr, ph.p_memsz);
-        }
-        i = i.wrapping_add(1);
-    }
-    if link_ehdr == NONE {
-        fail(sp, b"no loaded segment holds the ELF header", None);
-    }
-    let base = (ehdr as usize).wrapping_sub(link_ehdr);
-    // Without a dynamic section (a plain static link) the linker resolved
-    // every address and there is nothing to apply.
-    if dyn_vaddr != NONE && dyn_vaddr % WORD != 0 {
-        fail(sp, b"a misaligned dynamic section", None);
-    }
-    if dyn_vaddr != NONE {
-        let segs = rebase::Segments {
-            phdrs,
-            count: eh.e_phnum as usize,
-        };
+    let entry = unsafe { (*ehdr.cast::<Elf_Ehdr>()).e_entry };
+    // The load offset: where `_start` runs less where it was linked
+    // (`e_entry`). A static-PIE is linked at 0 and loaded elsewhere; a
+    // non-PIE runs where it was linked, has no relocations (the linker
+    // resolved every address) and its offset is 0.
+    let base = arch::start_address().wrapping_sub(entry);
+    if base != 0 {
         // SAFETY: forwarded from the caller; nothing is relocated yet.
-        unsafe { rebase::rebase(sp, base, segs) };
+        unsafe { rebase::rebase(sp, base, ehdr) };
         // SAFETY: forwarded from the caller.
-        unsafe { apply(sp, base, dyn_vaddr, dyn_size) };
+        unsafe { apply(sp, base) };
     }
-    if relro_vaddr != NONE {
-        let start = base.wrapping_add(relro_vaddr) & !(PAGE - 1);
-        let end = base
-            .wrapping_add(relro_vaddr)
-            .wrapping_add(relro_size)
-            .wrapping_add(PAGE - 1)
-            & !(PAGE - 1);
+    let start = arch::pc_address!("__freestand_relro_start") & !(PAGE - 1);
+    let end = arch::pc_address!("__freestand_relro_end").wrapping_add(PAGE - 1) & !(PAGE - 1);
+    if end > start {
         // SAFETY: the pages hold only RELRO data (the linker script starts
         // the next segment on a fresh page), which nothing writes again.
         let r = unsafe {
@@ -192,99 +139,57 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
     }
 }
 
-/// "Absent", for an address: no segment of ours ends at the top of memory.
-const NONE: usize = usize::MAX;
-
-/// Applies the relocations the dynamic section at `dyn_vaddr` (link-time
-/// address, `dyn_size` bytes) lists, for a program loaded `base` bytes
-/// above its link-time address.
+/// Applies the relocations of the tables the linker script brackets with
+/// `__freestand_rela_*` and `__freestand_relr_*`, for a program loaded
+/// `base` bytes above its link-time address.
 ///
 /// # Safety
 ///
-/// As for [`relocate`]; `base` and the dynamic section are this program's.
+/// As for [`relocate`]; `base` is this program's load offset.
 #[inline(always)]
-unsafe fn apply(sp: *const usize, base: usize, dyn_vaddr: usize, dyn_size: usize) {
-    let (mut rela, mut rela_size, mut rela_ent) = (0, 0, 0);
-    let (mut relr, mut relr_size, mut relr_ent) = (0, 0, 0);
-    let entries = base.wrapping_add(dyn_vaddr) as *const Elf_Dyn;
-    let mut i = 0;
-    while i < dyn_size / size_of::<Elf_Dyn>() {
-        // SAFETY: within PT_DYNAMIC, which is loaded.
-        let d = unsafe { &*entries.wrapping_add(i) };
-        // SAFETY: every dynamic entry has a value in `d_un`; all its
-        // members are plain integers.
-        let v = unsafe { d.d_un.d_ptr };
-        // An `if` chain, not a `match`: each failure names its literal
-        // itself, where a table of messages chosen by tag would be a table
-        // of pointers, which need relocating.
-        let tag = d.d_tag;
-        // Most entries (flags, the empty symbol and init tables lld always
-        // writes) concern nothing here: one test skips them.
-        if tag >= 64 || (WANTED_TAGS >> (tag & 63)) & 1 == 0 {
-            i = i.wrapping_add(1);
-            continue;
-        }
-        if tag == DT_NULL {
-            break;
-        } else if tag == DT_RELA {
-            rela = v;
-        } else if tag == DT_RELASZ {
-            rela_size = v;
-        } else if tag == DT_RELAENT {
-            rela_ent = v;
-        } else if tag == DT_RELR {
-            relr = v;
-        } else if tag == DT_RELRSZ {
-            relr_size = v;
-        } else if tag == DT_RELRENT {
-            relr_ent = v;
-        } else if tag == DT_RELSZ && v != 0 {
-            fail(sp, b"a DT_REL table", None);
-        } else if tag == DT_PLTRELSZ && v != 0 {
-            fail(sp, b"PLT relocations (DT_JMPREL)", None);
-        } else if tag == DT_TEXTREL {
-            fail(sp, b"text relocations (DT_TEXTREL)", None);
-        }
-        i = i.wrapping_add(1);
-    }
-    if rela % WORD != 0 || relr % WORD != 0 {
+unsafe fn apply(sp: *const usize, base: usize) {
+    let (rela, rela_end) = (
+        arch::pc_address!("__freestand_rela_start"),
+        arch::pc_address!("__freestand_rela_end"),
+    );
+    let (relr, relr_end) = (
+        arch::pc_address!("__freestand_relr_start"),
+        arch::pc_address!("__freestand_relr_end"),
+    );
+    // Debug builds check the alignment of every dereferenced pointer and
+    // would panic, which cannot work yet; this check comes first.
+    if (rela | rela_end | relr | relr_end) % WORD != 0 {
         fail(sp, b"misaligned relocation tables", None);
     }
-    if rela_size != 0 && rela_ent != size_of::<Elf_Rela>() {
-        fail(sp, b"DT_RELAENT of an unexpected size", None);
-    }
-    if relr_size != 0 && relr_ent != WORD {
-        fail(sp, b"DT_RELRENT of an unexpected size", None);
-    }
 
-    let table = base.wrapping_add(rela) as *const Elf_Rela;
-    let mut i = 0;
-    while i < rela_size / size_of::<Elf_Rela>() {
-        // SAFETY: within DT_RELA, which the linker put in a loaded segment.
-        let r = unsafe { &*table.wrapping_add(i) };
+    let mut at = rela;
+    while at < rela_end {
+        // SAFETY: within `.rela.dyn`, which the linker put in a loaded
+        // segment.
+        let r = unsafe { &*(at as *const Elf_Rela) };
         let ty = (r.r_info & 0xffff_ffff) as u32;
         if ty != arch::R_RELATIVE || r.r_info >> 32 != 0 {
             fail(sp, b"a relocation of type", Some(ty as usize));
         }
-        let at = base.wrapping_add(r.r_offset);
-        if at % WORD != 0 {
+        let target = base.wrapping_add(r.r_offset);
+        if target % WORD != 0 {
             fail(sp, b"a misaligned DT_RELA target", None);
         }
         // SAFETY: the linker made every relative relocation's target a
         // word of this program's writable (or RELRO) data.
-        unsafe { *(at as *mut usize) = base.wrapping_add(r.r_addend) };
-        i = i.wrapping_add(1);
+        unsafe { *(target as *mut usize) = base.wrapping_add(r.r_addend) };
+        at = at.wrapping_add(size_of::<Elf_Rela>());
     }
 
     // DT_RELR: an even entry is the address of a word to relocate; an odd
     // one is a bitmap whose bits 1..63 mark the 63 words that follow the
     // last address (ELF gABI, "Relative relocation packing").
-    let table = base.wrapping_add(relr) as *const usize;
     let mut next = 0usize;
-    let mut i = 0;
-    while i < relr_size / WORD {
-        // SAFETY: within DT_RELR, which the linker put in a loaded segment.
-        let e = unsafe { *table.wrapping_add(i) };
+    let mut entry = relr;
+    while entry < relr_end {
+        // SAFETY: within `.relr.dyn`, which the linker put in a loaded
+        // segment.
+        let e = unsafe { *(entry as *const usize) };
         if e & 1 == 0 {
             let at = base.wrapping_add(e);
             if at % WORD != 0 {
@@ -309,7 +214,7 @@ unsafe fn apply(sp: *const usize, base: usize, dyn_vaddr: usize, dyn_size: usize
             }
             next = next.wrapping_add((WORD * 8 - 1) * WORD);
         }
-        i = i.wrapping_add(1);
+        entry = entry.wrapping_add(WORD);
     }
 }
 

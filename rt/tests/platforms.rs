@@ -1101,10 +1101,21 @@ fn case_link_kinds(c: &Ctx) -> Check {
     ] {
         let bin = dir.join("probe");
         let secs = tool("readelf", &[OsStr::new("-SW"), bin.as_os_str()])?;
-        let got = (secs.contains(" .rela.dyn "), secs.contains(" .relr.dyn "));
+        // The linker script always makes both sections (it brackets them
+        // with symbols); what matters is whether they hold anything.
+        let non_empty = |name: &str| {
+            secs.lines().any(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                let at = f.iter().position(|w| *w == name);
+                at.and_then(|i| f.get(i + 4))
+                    .and_then(|size| u64::from_str_radix(size, 16).ok())
+                    .is_some_and(|size| size > 0)
+            })
+        };
+        let got = (non_empty(".rela.dyn"), non_empty(".relr.dyn"));
         if got != sections {
             return Err(format!(
-                "{kind}: (.rela.dyn, .relr.dyn) present = {got:?}, expected {sections:?}"
+                "{kind}: (.rela.dyn, .relr.dyn) non-empty = {got:?}, expected {sections:?}"
             ));
         }
         if sections.0 {
@@ -1560,7 +1571,7 @@ fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
 /// figures). A change that makes `hello` bigger must say so by raising
 /// them; one that makes it smaller should lower them. Issue 6 aims at
 /// 1,600 bytes.
-const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 10_744), (Arch::Riscv64, 10_424)];
+const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 10_104), (Arch::Riscv64, 10_016)];
 
 fn case_hello_size(c: &Ctx) -> Check {
     let bin = c.release_dir.join("hello");

@@ -40,21 +40,30 @@ macro_rules! __start_asm {
 /// "Relocation Types").
 pub(crate) const R_RELATIVE: u32 = 8;
 
+/// The run-time address of the linker symbol `$symbol` (a string
+/// literal), computed from the instruction pointer (`lea`) so that it needs no
+/// relocation. Reads and writes no memory.
+macro_rules! pc_address {
+    ($symbol:literal) => {{
+        let p: usize;
+        // SAFETY: computes an address; reads and writes no memory.
+        unsafe {
+            core::arch::asm!(
+                concat!("lea {}, [rip + ", $symbol, "]"),
+                out(reg) p,
+                options(nomem, nostack, preserves_flags, pure)
+            )
+        };
+        p
+    }};
+}
+pub(crate) use pc_address;
+
 /// The run-time address of this program's ELF header (`__ehdr_start`, which
-/// the linker defines), computed from the instruction pointer so that it
-/// needs no relocation.
+/// the linker defines).
 #[inline(always)]
 pub(crate) fn ehdr_start() -> *const u8 {
-    let p: *const u8;
-    // SAFETY: computes an address; reads and writes no memory.
-    unsafe {
-        core::arch::asm!(
-            "lea {}, [rip + __ehdr_start]",
-            out(reg) p,
-            options(nomem, nostack, preserves_flags, pure)
-        )
-    };
-    p
+    pc_address!("__ehdr_start") as *const u8
 }
 
 /// The address window a program moves to when it re-randomises its load
@@ -65,19 +74,10 @@ pub(crate) const REBASE_START: usize = 1 << 40;
 /// The window's size in pages, as a power of two.
 pub(crate) const REBASE_PAGES_LOG2: u32 = 28;
 
-/// The run-time address of `_start`, computed from the instruction pointer.
+/// The run-time address of `_start`.
 #[inline(always)]
 pub(crate) fn start_address() -> usize {
-    let p: usize;
-    // SAFETY: computes an address; reads and writes no memory.
-    unsafe {
-        core::arch::asm!(
-            "lea {}, [rip + _start]",
-            out(reg) p,
-            options(nomem, nostack, preserves_flags, pure)
-        )
-    };
-    p
+    pc_address!("_start")
 }
 
 /// Makes code just written at `start..start + len` executable by this

@@ -47,13 +47,14 @@
 use super::{PAGE, WORD};
 use crate::arch;
 use core::mem::MaybeUninit;
+use core::mem::size_of;
 use freestand_syscalls::nr::{
     __NR_close, __NR_getrandom, __NR_mmap, __NR_mprotect, __NR_munmap, __NR_openat,
     __NR_personality, __NR_read,
 };
 use freestand_syscalls::raw::{syscall1, syscall2, syscall3, syscall4, syscall6};
 use linux_raw_sys::auxvec::{AT_ENTRY, AT_NULL, AT_PHDR};
-use linux_raw_sys::elf::{Elf_Phdr, PF_R, PF_W, PF_X, PT_LOAD};
+use linux_raw_sys::elf::{Elf_Ehdr, Elf_Phdr, PF_R, PF_W, PF_X, PT_LOAD};
 use linux_raw_sys::general::{
     AT_FDCWD, GRND_NONBLOCK, MAP_ANONYMOUS, MAP_PRIVATE, O_CLOEXEC, O_RDONLY, PROT_EXEC, PROT_NONE,
     PROT_READ, PROT_WRITE,
@@ -81,11 +82,30 @@ static mut MOVED_FROM: usize = 0;
 
 /// The program's load segments: the program headers and their number.
 #[derive(Clone, Copy)]
-pub(super) struct Segments {
+struct Segments {
     /// The first program header.
-    pub(super) phdrs: *const Elf_Phdr,
-    /// How many there are.
-    pub(super) count: usize,
+    phdrs: *const Elf_Phdr,
+    /// How many there are; 0 if the headers are not as expected.
+    count: usize,
+}
+
+impl Segments {
+    /// The program headers of the ELF header at `ehdr`.
+    ///
+    /// # Safety
+    ///
+    /// `ehdr` must be this program's loaded ELF header.
+    unsafe fn of(ehdr: *const u8) -> Segments {
+        // SAFETY: forwarded from the caller.
+        let eh = unsafe { &*ehdr.cast::<Elf_Ehdr>() };
+        // Checked before anything is dereferenced: a debug build would
+        // panic on a misaligned pointer, which cannot work yet.
+        let usable = eh.e_phentsize as usize == size_of::<Elf_Phdr>() && eh.e_phoff % WORD == 0;
+        Segments {
+            phdrs: ehdr.wrapping_add(eh.e_phoff).cast(),
+            count: if usable { eh.e_phnum as usize } else { 0 },
+        }
+    }
 }
 
 /// Finishes or attempts a move, for a static-PIE loaded `base` bytes above
@@ -95,10 +115,10 @@ pub(super) struct Segments {
 /// # Safety
 ///
 /// As for [`relocate`](super::relocate), which calls it before applying
-/// any relocation; `sp` is the kernel's initial stack pointer, and `segs`
-/// this program's program headers.
+/// any relocation; `sp` is the kernel's initial stack pointer, and `ehdr`
+/// this program's ELF header.
 #[inline(always)]
-pub(super) unsafe fn rebase(sp: *mut usize, base: usize, segs: Segments) {
+pub(super) unsafe fn rebase(sp: *mut usize, base: usize, ehdr: *const u8) {
     // SAFETY: a static of this program, addressed from the program counter.
     // A plain read (`read_volatile` would be a call into `core`, through
     // the GOT in a debug build); the compiler cannot assume it is still 0,
@@ -106,10 +126,10 @@ pub(super) unsafe fn rebase(sp: *mut usize, base: usize, segs: Segments) {
     let from = unsafe { MOVED_FROM };
     if from != 0 {
         // SAFETY: forwarded from the caller; `from` is the original's base.
-        unsafe { finish(sp, base, from, segs) };
+        unsafe { finish(sp, base, from, Segments::of(ehdr)) };
     } else if base >= FIXED_WINDOW.start && base < FIXED_WINDOW.end && randomisation_wanted() {
         // SAFETY: forwarded from the caller.
-        unsafe { try_move(sp, base, segs) };
+        unsafe { try_move(sp, base, Segments::of(ehdr)) };
     }
 }
 
@@ -204,6 +224,9 @@ unsafe fn try_move(sp: *mut usize, base: usize, segs: Segments) {
     let page = random & ((1 << arch::REBASE_PAGES_LOG2) - 1);
     let hint = arch::REBASE_START.wrapping_add(page.wrapping_mul(PAGE));
     let (low, high) = span(segs);
+    if low >= high {
+        return;
+    }
     let len = high.wrapping_sub(low);
     // SAFETY: a new private anonymous mapping; without MAP_FIXED the kernel
     // takes the hint only if nothing is mapped there.
@@ -329,6 +352,9 @@ unsafe fn protect(segs: Segments, new: usize, len: usize, new_base: usize) -> bo
 /// more.
 unsafe fn finish(sp: *mut usize, base: usize, from: usize, segs: Segments) {
     let (low, high) = span(segs);
+    if low >= high {
+        return;
+    }
     // SAFETY: the original's pages; nothing refers to them any more (the
     // stack was reset to the kernel's stack pointer when the copy started).
     // If this fails the original just stays mapped.
