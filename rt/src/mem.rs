@@ -10,7 +10,9 @@
 //! the function itself: infinite recursion. A volatile access can never be
 //! merged into such a call, so that cannot happen whatever the optimiser
 //! does. Copies move a machine word at a time when source and destination
-//! are equally aligned, and a byte at a time otherwise.
+//! are equally aligned; otherwise forward copies use the architecture's
+//! `copy_misaligned` (unaligned words on x86_64, bytes on riscv64) and
+//! backward ones a byte at a time.
 //!
 //! # Safety
 //!
@@ -50,6 +52,11 @@ unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
                 write_volatile(dst.add(i).cast::<Word>(), w);
                 i += WORD;
             }
+        } else {
+            // Misaligned against each other: the architecture's way (x86_64
+            // moves unaligned words with `rep movsq`; riscv64 copies bytes).
+            crate::arch::copy_misaligned(dst.add(i), src.add(i), n - i);
+            i = n;
         }
         while i < n {
             write_volatile(

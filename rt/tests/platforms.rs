@@ -1571,7 +1571,7 @@ fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
 /// figures). A change that makes `hello` bigger must say so by raising
 /// them; one that makes it smaller should lower them. Issue 6 aims at
 /// 1,600 bytes.
-const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 10_104), (Arch::Riscv64, 10_016)];
+const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 10_120), (Arch::Riscv64, 10_024)];
 
 fn case_hello_size(c: &Ctx) -> Check {
     let bin = c.release_dir.join("hello");
