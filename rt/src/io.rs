@@ -69,7 +69,7 @@ impl<const N: usize> BufWriter<N> {
         }
     }
 
-    fn push(&mut self, mut bytes: &[u8]) {
+    pub(crate) fn push(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             if self.len == N {
                 // Errors are kept and reported by `flush`.
@@ -204,7 +204,7 @@ pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
 #[track_caller]
 fn print_failed(fd: Fd, e: Errno) -> ! {
     let stream = if fd == STDERR { "stderr" } else { "stdout" };
-    panic!("failed printing to {stream}: {e}")
+    crate::panic::print_failure(core::panic::Location::caller(), stream, e)
 }
 
 /// Prints to standard output. Panics if the write fails.

@@ -9,8 +9,9 @@
 use crate::alloc::LAST_FAILURE;
 use crate::io::{BufWriter, STDERR};
 use core::fmt::Write;
-use core::panic::PanicInfo;
+use core::panic::{Location, PanicInfo};
 use core::sync::atomic::{AtomicBool, Ordering};
+use freestand_syscalls::Errno;
 use freestand_syscalls::process::exit_group;
 
 /// Exit status after a panic.
@@ -53,6 +54,66 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
     // Nothing more can be done if stderr itself fails.
     let _ = w.flush();
     exit_group(PANIC_EXIT)
+}
+
+/// Reports a failed `print!`, `println!`, `eprint!` or `eprintln!` at `at`
+/// exactly as the panic it stands for would be reported
+/// (`panicked at FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`)
+/// and exits with [`PANIC_EXIT`].
+///
+/// It builds the lines itself, without `core::fmt`: in a program whose
+/// only possible panic is a failed print (such as `hello`), nothing then
+/// reaches the panic handler, and the linker drops the handler and the
+/// formatting machinery (about 3 KB). For the same reason it has no
+/// indexing or `unwrap` that could panic.
+#[cold]
+pub(crate) fn print_failure(at: &Location<'_>, stream: &str, e: Errno) -> ! {
+    if PANICKING.swap(true, Ordering::Relaxed) {
+        exit_group(PANIC_EXIT);
+    }
+    let mut w = BufWriter::<512>::new(STDERR);
+    w.push(b"panicked at ");
+    w.push(at.file().as_bytes());
+    w.push(b":");
+    push_decimal(&mut w, at.line());
+    w.push(b":");
+    push_decimal(&mut w, at.column());
+    w.push(b":\nfailed printing to ");
+    w.push(stream.as_bytes());
+    w.push(b": ");
+    // As `Errno`'s `Display`: `ENOSPC (errno 28)`, or `errno N`.
+    let raw = e.raw().unsigned_abs();
+    match e.name() {
+        Some(name) => {
+            w.push(name.as_bytes());
+            w.push(b" (errno ");
+            push_decimal(&mut w, raw);
+            w.push(b")\n");
+        }
+        None => {
+            w.push(b"errno ");
+            push_decimal(&mut w, raw);
+            w.push(b"\n");
+        }
+    }
+    // Nothing more can be done if stderr itself fails.
+    let _ = w.flush();
+    exit_group(PANIC_EXIT)
+}
+
+/// Appends `n` in decimal, without `core::fmt` and without a panic path.
+fn push_decimal<const N: usize>(w: &mut BufWriter<N>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        start -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    w.push(digits.get(start..).unwrap_or_default());
 }
 
 /// Whether the panic message is exactly `expected`, compared piece by

@@ -1157,16 +1157,22 @@ fn case_link_kinds(c: &Ctx) -> Check {
 /// with a message and status 127: the first `DT_RELA` entry of a copy of
 /// the `pie-rela` hello is rewritten to an absolute 64-bit relocation.
 fn case_bad_relocation(c: &Ctx) -> Check {
-    let src = c.rela_dir.join("hello");
+    // `probe`, not `hello`: hello may have no relocation at all.
+    let src = c.rela_dir.join("probe");
     let secs = tool("readelf", &[OsStr::new("-SW"), src.as_os_str()])?;
     // "  [ 2] .rela.dyn  RELA  0000000000000520 000520 000078 18   A  0   0  8"
-    let off = secs
-        .lines()
-        .find(|l| l.contains(" .rela.dyn "))
-        .and_then(|l| l.split(']').nth(1))
-        .and_then(|l| l.split_whitespace().nth(3))
-        .and_then(|o| usize::from_str_radix(o, 16).ok())
-        .ok_or_else(|| format!("no .rela.dyn in {}:\n{secs}", src.display()))?;
+    let field = |i: usize| {
+        secs.lines()
+            .find(|l| l.contains(" .rela.dyn "))
+            .and_then(|l| l.split(']').nth(1))
+            .and_then(|l| l.split_whitespace().nth(i))
+            .and_then(|o| usize::from_str_radix(o, 16).ok())
+    };
+    let off = field(3)
+        .zip(field(4))
+        .filter(|&(_, size)| size > 0)
+        .map(|(off, _)| off)
+        .ok_or_else(|| format!("no non-empty .rela.dyn in {}:\n{secs}", src.display()))?;
     let mut image = std::fs::read(&src).map_err(|e| e.to_string())?;
     // Elf64_Rela: r_offset, then r_info, whose low 32 bits are the type.
     let ty: u32 = match c.p.arch {
@@ -1571,7 +1577,7 @@ fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
 /// figures). A change that makes `hello` bigger must say so by raising
 /// them; one that makes it smaller should lower them. Issue 6 aims at
 /// 1,600 bytes.
-const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 10_120), (Arch::Riscv64, 10_024)];
+const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 6_216), (Arch::Riscv64, 6_264)];
 
 fn case_hello_size(c: &Ctx) -> Check {
     let bin = c.release_dir.join("hello");

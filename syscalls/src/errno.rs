@@ -42,6 +42,10 @@ pub fn decode_unit(ret: usize) -> Result<(), Errno> {
 
 macro_rules! errnos {
     ($($name:ident),* $(,)?) => {
+        /// Every name with its number, in table order, for the tests.
+        #[cfg(test)]
+        const ALL_NAMES: &[(u32, &str)] = &[$((e::$name, stringify!($name))),*];
+
         impl Errno {
             $(
                 #[doc = concat!("`", stringify!($name), "`")]
@@ -50,10 +54,23 @@ macro_rules! errnos {
 
             /// The symbolic name of this error number, such as `"EINVAL"`.
             pub fn name(self) -> Option<&'static str> {
-                match self.0.get() as u32 {
-                    $(e::$name => Some(stringify!($name)),)*
-                    _ => None,
+                // One string of all the names and two tables of plain
+                // numbers: a `match` returning `&str`s compiles to a table
+                // of string pointers, which a static-PIE must relocate at
+                // every start (one relocation per name).
+                const NAMES: &str = concat!($(stringify!($name)),*);
+                const CODES: &[u32] = &[$(e::$name),*];
+                const LENS: &[u8] = &[$(stringify!($name).len() as u8),*];
+                let code = self.0.get() as u32;
+                let mut start = 0;
+                for (&c, &len) in CODES.iter().zip(LENS) {
+                    let end = start + len as usize;
+                    if c == code {
+                        return NAMES.get(start..end);
+                    }
+                    start = end;
                 }
+                None
             }
         }
     };
@@ -185,6 +202,21 @@ mod tests {
         assert_eq!(Errno::from_raw(i32::MIN), None);
         assert_eq!(Errno::from_raw(22), Some(Errno::EINVAL));
         assert_eq!(Errno::from_raw(4095).map(Errno::raw), Some(4095));
+    }
+
+    #[test]
+    fn every_name_round_trips() {
+        extern crate std;
+        let mut seen = std::collections::BTreeSet::new();
+        for &(code, name) in ALL_NAMES {
+            // An alias (a second name for a number) reads as the first.
+            if seen.insert(code) {
+                let e = Errno::from_raw(code as i32).unwrap();
+                assert_eq!(e.name(), Some(name), "errno {code}");
+            }
+        }
+        assert!(ALL_NAMES.len() > 30);
+        assert_eq!(Errno::from_raw(4000).unwrap().name(), None);
     }
 
     #[test]
