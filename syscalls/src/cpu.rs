@@ -5,7 +5,7 @@ use crate::errno::{Errno, decode, decode_unit};
 use crate::nr::{__NR_getcpu, __NR_sched_getaffinity, __NR_sched_setaffinity};
 use crate::raw::syscall3;
 use crate::vdso::{Call, finish, slot};
-use core::mem::transmute;
+use core::mem::{MaybeUninit, transmute};
 
 /// Where the caller was running when [`getcpu`] looked.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -39,21 +39,22 @@ slot!(
 #[inline(always)]
 fn getcpu_call(slot: bool) -> Result<Cpu, Errno> {
     let shim: GetcpuFn = getcpu_shim;
-    // Left uninitialised: both functions write both on success, and the
-    // hot path of a 2 ns call has no room for stores nobody reads.
-    let mut r = core::mem::MaybeUninit::<Cpu>::uninit();
+    // Two separate locals, read one by one: the vDSO stores each as a
+    // 4-byte write, and reading them back as one 8-byte `Cpu` would defeat
+    // store-to-load forwarding, a stall longer than the whole call. Left
+    // uninitialised: both functions write both on success, and the hot
+    // path of a 2 ns call has no room for stores nobody reads.
+    let (mut cpu, mut node) = (MaybeUninit::<u32>::uninit(), MaybeUninit::<u32>::uninit());
     let f = if slot { GETCPU.get() } else { shim as *mut () };
-    let null = core::ptr::null_mut();
-    let p = r.as_mut_ptr();
-    // SAFETY: in-bounds field projections of a live local.
-    let (c, n) = unsafe { (&raw mut (*p).cpu, &raw mut (*p).node) };
+    let (c, n, null) = (cpu.as_mut_ptr(), node.as_mut_ptr(), core::ptr::null_mut());
     // SAFETY: the slot holds a function of `GetcpuFn`'s signature; both
     // out pointers are writable.
     let ret = unsafe { transmute::<*mut (), GetcpuFn>(f)(c, n, null) };
     // SAFETY: as above, for the shim.
     finish!(ret, f, shim as *mut (), unsafe { shim(c, n, null) })?;
-    // SAFETY: a successful getcpu wrote both fields.
-    Ok(unsafe { r.assume_init() })
+    // SAFETY: a successful getcpu wrote both.
+    let (cpu, node) = unsafe { (cpu.assume_init(), node.assume_init()) };
+    Ok(Cpu { cpu, node })
 }
 
 /// The CPU and NUMA node the caller is running on, through the vDSO where
