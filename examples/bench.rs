@@ -8,23 +8,34 @@
 //!   the routed call reads them (`-` where no vDSO function serves it);
 //! - `syscall`: the raw system call.
 //!
-//! Each figure is the median over 1,001 rounds; in every round each path
-//! runs a batch of calls lasting about 20 µs, in an order that rotates from
-//! round to round. The batches are short on purpose: on a virtual machine
-//! the speed of a 2 ns call jumps by 30% or more in phases lasting
-//! milliseconds, and batches that short let the three paths of a round see
-//! the same phase, so the per-round ratio cancels it. A last line,
+//! Each figure is the median over 1,001 rounds. In every round each path
+//! runs one batch of calls lasting about 20 µs (each path's batch size is
+//! calibrated on its own), after an untimed quarter batch that warms it up
+//! again. `routed` and `direct` run back to back, in an order that
+//! alternates from round to round, with `syscall` before or after them.
+//! The batches are short on purpose: on a virtual machine the speed of a
+//! 2 ns call jumps by 30% or more in phases lasting milliseconds, and
+//! batches that short let the paths of a round see the same phase, so the
+//! per-round ratio cancels it. A last line,
 //! `CALL ratio routed/direct R syscall/routed S`, gives the medians of the
 //! per-round ratios. `--quick` runs tiny batches, to check that it works.
+//!
+//! Every path consumes its result the same way: on success, each field
+//! goes through `black_box` on its own. The workspace builds x86_64 with
+//! 64-byte loop alignment (`.cargo/config.toml`), so that neither path's
+//! loop straddles a fetch line the other's does not.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
 use alloc::vec::Vec;
+use core::arch::asm;
 use core::hint::black_box;
-use core::mem::transmute;
+use core::mem::{MaybeUninit, transmute_copy};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use freestand_rt::syscalls::cpu;
+use freestand_rt::syscalls::errno::Errno;
 use freestand_rt::syscalls::mm::{MapFlags, ProtFlags, mmap};
 use freestand_rt::syscalls::random::{self, GetrandomFlags};
 use freestand_rt::syscalls::time::{self, ClockId, Instant, Timespec, Timeval, Timezone};
@@ -75,138 +86,237 @@ fn main() -> i32 {
         "clock_gettime",
         &plan,
         || {
-            let _ = black_box(time::clock_gettime(ClockId::MONOTONIC));
+            keep(time::clock_gettime(ClockId::MONOTONIC));
         },
-        clock_direct(Call::ClockGettime),
+        clock_direct::<CLOCK_GETTIME>(Call::ClockGettime),
         || {
-            let _ = black_box(time::clock_gettime_syscall(ClockId::MONOTONIC));
+            keep(time::clock_gettime_syscall(ClockId::MONOTONIC));
         },
     );
     bench(
         "clock_getres",
         &plan,
         || {
-            let _ = black_box(time::clock_getres(ClockId::MONOTONIC));
+            keep(time::clock_getres(ClockId::MONOTONIC));
         },
-        clock_direct(Call::ClockGetres),
+        clock_direct::<CLOCK_GETRES>(Call::ClockGetres),
         || {
-            let _ = black_box(time::clock_getres_syscall(ClockId::MONOTONIC));
+            keep(time::clock_getres_syscall(ClockId::MONOTONIC));
         },
     );
 
-    let direct = vdso::address(Call::Gettimeofday).map(|a| {
-        // SAFETY: the address of `__vdso_gettimeofday`.
-        unsafe { transmute::<usize, unsafe extern "C" fn(*mut Timeval, *mut Timezone) -> i32>(a) }
-    });
     bench(
         "gettimeofday",
         &plan,
         || {
-            let _ = black_box(time::gettimeofday());
+            keep(time::gettimeofday());
         },
-        direct.map(|f| {
-            move || {
+        direct::<GETTIMEOFDAY>(Call::Gettimeofday).map(|()| {
+            || {
+                type F = unsafe extern "C" fn(*mut Timeval, *mut Timezone) -> i32;
                 let mut tv = Timeval::default();
-                // SAFETY: `tv` is writable; a null timezone is allowed.
-                let r = unsafe { f(&mut tv, core::ptr::null_mut()) };
-                black_box(r);
-                black_box(tv.sec);
-                black_box(tv.usec);
+                // SAFETY: the slot holds `__vdso_gettimeofday`; `tv` is
+                // writable; a null timezone is allowed.
+                if unsafe { direct_fn::<GETTIMEOFDAY, F>()(&mut tv, core::ptr::null_mut()) } >= 0 {
+                    tv.keep();
+                }
             }
         }),
         || {
-            let _ = black_box(time::gettimeofday_syscall());
+            keep(time::gettimeofday_syscall());
         },
     );
 
-    let direct = Call::Time.symbol().and(vdso::address(Call::Time)).map(|a| {
-        // SAFETY: the address of `__vdso_time`.
-        unsafe { transmute::<usize, unsafe extern "C" fn(*mut i64) -> isize>(a) }
-    });
     bench(
         "time",
         &plan,
         || {
-            let _ = black_box(time::time());
+            keep(time::time());
         },
-        direct.map(|f| {
-            move || {
-                // SAFETY: a null out pointer is allowed.
-                black_box(unsafe { f(core::ptr::null_mut()) });
-            }
-        }),
+        Call::Time
+            .symbol()
+            .and(direct::<TIME>(Call::Time))
+            .map(|()| {
+                || {
+                    type F = unsafe extern "C" fn(*mut i64) -> isize;
+                    // SAFETY: the slot holds `__vdso_time`; a null out pointer
+                    // is allowed.
+                    let r = unsafe { direct_fn::<TIME, F>()(core::ptr::null_mut()) };
+                    if r >= 0 {
+                        (r as i64).keep();
+                    }
+                }
+            }),
         || {
-            let _ = black_box(time::time_syscall());
+            keep(time::time_syscall());
         },
     );
 
-    let direct = vdso::address(Call::Getcpu).map(|a| {
-        // SAFETY: the address of `__vdso_getcpu`.
-        unsafe { transmute::<usize, unsafe extern "C" fn(*mut u32, *mut u32, *mut u8) -> isize>(a) }
-    });
     bench(
         "getcpu",
         &plan,
         || {
-            let _ = black_box(cpu::getcpu());
+            keep(cpu::getcpu());
         },
-        direct.map(|f| {
-            move || {
-                let (mut c, mut n) = (0u32, 0u32);
-                // SAFETY: both out pointers are writable; the cache may be null.
-                let r = unsafe { f(&mut c, &mut n, core::ptr::null_mut()) };
-                black_box(r);
-                black_box(c);
-                black_box(n);
+        direct::<GETCPU>(Call::Getcpu).map(|()| {
+            || {
+                type F = unsafe extern "C" fn(*mut u32, *mut u32, *mut u8) -> isize;
+                // Uninitialised, as the routed call leaves them.
+                let (mut c, mut n) = (MaybeUninit::<u32>::uninit(), MaybeUninit::<u32>::uninit());
+                let f = direct_fn::<GETCPU, F>;
+                // SAFETY: the slot holds `__vdso_getcpu`; both out pointers
+                // are writable; the cache may be null.
+                if unsafe { f()(c.as_mut_ptr(), n.as_mut_ptr(), core::ptr::null_mut()) } >= 0 {
+                    // SAFETY: a successful getcpu wrote both. One by one:
+                    // one 8-byte read of the two 4-byte stores would stall
+                    // store-to-load forwarding.
+                    unsafe {
+                        black_box(c.assume_init());
+                        black_box(n.assume_init());
+                    }
+                }
             }
         }),
         || {
-            let _ = black_box(cpu::getcpu_syscall());
+            keep(cpu::getcpu_syscall());
         },
     );
 
-    let direct = vdso::address(Call::Getrandom).and_then(random_state);
+    let direct = direct::<GETRANDOM>(Call::Getrandom).and_then(|()| random_state());
     bench(
         "getrandom32",
         &plan,
         || {
             let mut b = [0u8; 32];
-            let _ = black_box(random::getrandom(&mut b, GetrandomFlags::empty()));
+            keep(random::getrandom(&mut b, GetrandomFlags::empty()));
             black_box(b);
         },
-        direct.map(|(f, state, len)| {
+        direct.map(|(state, len)| {
             move || {
                 let mut b = [0u8; 32];
-                // SAFETY: `b` is writable; the state is this closure's own
-                // mapping of the size the kernel asked for.
-                black_box(unsafe { f(b.as_mut_ptr(), 32, 0, state, len) });
+                // SAFETY: the slot holds `__vdso_getrandom`; `b` is
+                // writable; the state is this closure's own mapping of the
+                // size the kernel asked for.
+                let f = unsafe { direct_fn::<GETRANDOM, GetrandomFn>() };
+                // SAFETY: as above.
+                let r = unsafe { f(b.as_mut_ptr(), 32, 0, state, len) };
+                if r >= 0 {
+                    (r as usize).keep();
+                }
                 black_box(b);
             }
         }),
         || {
             let mut b = [0u8; 32];
-            let _ = black_box(random::getrandom_syscall(&mut b, GetrandomFlags::empty()));
+            keep(random::getrandom_syscall(&mut b, GetrandomFlags::empty()));
             black_box(b);
         },
     );
     0
 }
 
+/// A call's result, consumed by `black_box` one field at a time, as every
+/// path consumes it. Field by field because a single wide read of fields
+/// that the callee stored one by one defeats store-to-load forwarding: a
+/// stall that would be charged to whichever path happened to read so.
+trait Keep {
+    fn keep(self);
+}
+
+impl Keep for Timespec {
+    #[inline(always)]
+    fn keep(self) {
+        black_box(self.sec);
+        black_box(self.nsec);
+    }
+}
+
+impl Keep for Timeval {
+    #[inline(always)]
+    fn keep(self) {
+        black_box(self.sec);
+        black_box(self.usec);
+    }
+}
+
+impl Keep for cpu::Cpu {
+    #[inline(always)]
+    fn keep(self) {
+        black_box(self.cpu);
+        black_box(self.node);
+    }
+}
+
+impl Keep for i64 {
+    #[inline(always)]
+    fn keep(self) {
+        black_box(self);
+    }
+}
+
+impl Keep for usize {
+    #[inline(always)]
+    fn keep(self) {
+        black_box(self);
+    }
+}
+
+/// Consumes a routed call or system call as the `direct` paths consume
+/// theirs: the value, on success.
+#[inline(always)]
+fn keep<T: Keep>(r: Result<T, Errno>) {
+    if let Ok(v) = r {
+        v.keep();
+    }
+}
+
+/// Where the `direct` paths keep the resolved vDSO pointers: one static per
+/// call, loaded at every call, as C libraries keep theirs and as a routed
+/// call keeps its slot. So `direct` differs from `routed` by the routing
+/// layer only, not by where the pointer lives: a pointer that a loop holds
+/// in a register is a luxury no library call has.
+static DIRECT: [AtomicUsize; 6] = [const { AtomicUsize::new(0) }; 6];
+const CLOCK_GETTIME: usize = 0;
+const CLOCK_GETRES: usize = 1;
+const GETTIMEOFDAY: usize = 2;
+const TIME: usize = 3;
+const GETCPU: usize = 4;
+const GETRANDOM: usize = 5;
+
+/// Stores the address of `call`'s vDSO function in `DIRECT[I]`; `None` if
+/// no vDSO function serves it.
+fn direct<const I: usize>(call: Call) -> Option<()> {
+    DIRECT[I].store(vdso::address(call)?, Ordering::Relaxed);
+    Some(())
+}
+
+/// The function in `DIRECT[I]`, as an `F`.
+///
+/// # Safety
+/// `F` must be the function-pointer type of that vDSO function, and
+/// [`direct`] must have stored it.
+#[inline(always)]
+unsafe fn direct_fn<const I: usize, F: Copy>() -> F {
+    let a = DIRECT[I].load(Ordering::Relaxed);
+    // SAFETY: `F` is a function pointer, the size of a `usize`; the caller
+    // vouches for the address.
+    unsafe { transmute_copy::<usize, F>(&a) }
+}
+
 /// The direct path of `clock_gettime` or `clock_getres` (same signature)
 /// on `CLOCK_MONOTONIC`, if the vDSO serves `call`.
-fn clock_direct(call: Call) -> Option<impl FnMut()> {
-    let a = vdso::address(call)?;
-    // SAFETY: the address of `__vdso_clock_gettime` or `__vdso_clock_getres`,
-    // whose C signature this is.
-    let f = unsafe { transmute::<usize, unsafe extern "C" fn(i32, *mut Timespec) -> i32>(a) };
+fn clock_direct<const I: usize>(call: Call) -> Option<impl FnMut()> {
+    direct::<I>(call)?;
     let mono = ClockId::MONOTONIC.0;
     Some(move || {
+        type F = unsafe extern "C" fn(i32, *mut Timespec) -> i32;
         let mut ts = Timespec::default();
-        // SAFETY: `ts` is writable.
-        let r = unsafe { f(mono, &mut ts) };
-        black_box(r);
-        black_box(ts.sec);
-        black_box(ts.nsec);
+        // SAFETY: the slot holds `__vdso_clock_gettime` or
+        // `__vdso_clock_getres`, whose C signature this is; `ts` is
+        // writable.
+        if unsafe { direct_fn::<I, F>()(mono, &mut ts) } >= 0 {
+            ts.keep();
+        }
     })
 }
 
@@ -214,9 +324,9 @@ type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> 
 
 /// A second opaque state for calling `__vdso_getrandom` directly, set up
 /// as the kernel documents (see `freestand_syscalls::random`).
-fn random_state(addr: usize) -> Option<(GetrandomFn, *mut u8, usize)> {
-    // SAFETY: the address of `__vdso_getrandom`.
-    let f: GetrandomFn = unsafe { transmute(addr) };
+fn random_state() -> Option<(*mut u8, usize)> {
+    // SAFETY: `direct` stored `__vdso_getrandom`.
+    let f = unsafe { direct_fn::<GETRANDOM, GetrandomFn>() };
     let mut params = [0u32; 16];
     // SAFETY: the parameter query writes a 64-byte
     // `vgetrandom_opaque_params` to `params`.
@@ -245,13 +355,20 @@ fn random_state(addr: usize) -> Option<(GetrandomFn, *mut u8, usize)> {
         )
     }
     .ok()?;
-    Some((f, state.as_ptr(), len))
+    Some((state.as_ptr(), len))
 }
 
 /// Nanoseconds per call of `f`, over one batch.
 #[inline(never)]
 fn batch(n: u32, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
+    // The loop starts near a 64-byte boundary, at the same offset for
+    // paths whose loops compile alike. Packed anywhere (`opt-level = "s"`
+    // aligns nothing), a 2 ns call's loop may straddle a fetch line or not,
+    // which moved the ratio of two such loops by up to 38% from one build
+    // to the next.
+    // SAFETY: assembler padding, executed once; no operands, no effects.
+    unsafe { asm!(".p2align 6", options(nomem, nostack, preserves_flags)) };
     for _ in 0..n {
         f();
     }
@@ -279,6 +396,25 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// The number of calls of `f` that take at least `ns` nanoseconds (at
+/// least 50); calling `f` this way also warms it up.
+fn calibrate(ns: u64, mut f: impl FnMut()) -> u32 {
+    let mut n = 50u32;
+    while n < 1 << 26 && batch(n, &mut f) * f64::from(n) < ns as f64 {
+        n *= 2;
+    }
+    n
+}
+
+/// Nanoseconds per call of `f` over a batch of `n` calls made `depth`
+/// frames down, after an untimed quarter batch: entering the kernel (the
+/// syscall path, a timer interrupt) can leave branch predictors and caches
+/// cold, and the warm-up keeps that out of the figure, for every path alike.
+fn timed(n: u32, depth: usize, mut f: impl FnMut()) -> f64 {
+    batch(n / 4, &mut f);
+    at_depth(depth, &mut || batch(n, &mut f))
+}
+
 fn bench(
     name: &str,
     plan: &Plan,
@@ -286,23 +422,37 @@ fn bench(
     mut direct: Option<impl FnMut()>,
     mut syscall: impl FnMut(),
 ) {
-    // Warm up: resolve the slot and fault everything in.
-    let mut n = 50u32;
-    while n < 1 << 26 && batch(n, &mut routed) * f64::from(n) < plan.batch_ns as f64 {
-        n *= 2;
+    // Each path's batch is calibrated on its own, so that a round's three
+    // batches last about the same time.
+    let n_fast = calibrate(plan.batch_ns, &mut routed);
+    let n_sys = calibrate(plan.batch_ns, &mut syscall);
+    if let Some(d) = direct.as_mut() {
+        calibrate(plan.batch_ns, d);
     }
+    let mut run = |path: usize, depth: usize| -> Option<f64> {
+        match (path, direct.as_mut()) {
+            (0, _) => Some(timed(n_fast, depth, &mut routed)),
+            (1, Some(d)) => Some(timed(n_fast, depth, d)),
+            (1, None) => None,
+            _ => Some(timed(n_sys, depth, &mut syscall)),
+        }
+    };
     let mut t: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..plan.rounds {
-        for k in 0..3 {
-            let path = (round + k) % 3;
-            let depth = round % 32;
-            let ns = match (path, direct.as_mut()) {
-                (0, _) => at_depth(depth, &mut || batch(n, &mut routed)),
-                (1, Some(d)) => at_depth(depth, &mut || batch(n, &mut *d)),
-                (1, None) => continue,
-                _ => at_depth(depth, &mut || batch(n, &mut syscall)),
-            };
-            t[path].push(ns);
+        // `routed` and `direct` run back to back, in an order that
+        // alternates, so that each round's ratio compares the two under
+        // the same conditions; the system call comes first or last.
+        let order = match round % 4 {
+            0 => [0, 1, 2],
+            1 => [2, 1, 0],
+            2 => [1, 0, 2],
+            _ => [2, 0, 1],
+        };
+        let depth = round % 32;
+        for path in order {
+            if let Some(ns) = run(path, depth) {
+                t[path].push(ns);
+            }
         }
     }
     let ratio = |a: usize, b: usize| {
