@@ -19,17 +19,39 @@ pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
 /// # Errors
 /// The first error other than `EINTR`. A `write` that accepts 0 bytes of a
 /// non-empty buffer is reported as `EIO`, so the loop always ends.
-pub fn write_all(fd: Fd, mut buf: &[u8]) -> Result<(), Errno> {
-    while !buf.is_empty() {
-        match sys::write(fd, buf) {
+#[inline]
+pub fn write_all(fd: Fd, buf: &[u8]) -> Result<(), Errno> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    // Nearly always one `write` takes it all: that path is inlined, and a
+    // string literal's length is a constant for the comparison.
+    let first = sys::write_raw(fd, buf);
+    if first == buf.len() {
+        return Ok(());
+    }
+    write_rest(fd, buf, first)
+}
+
+/// The rest of [`write_all`] after a first `write` whose raw result,
+/// `first`, was not the whole length.
+#[cold]
+#[inline(never)]
+fn write_rest(fd: Fd, mut buf: &[u8], first: usize) -> Result<(), Errno> {
+    let mut r = freestand_syscalls::errno::decode(first);
+    loop {
+        match r {
             Ok(0) => return Err(Errno::EIO),
             // `write` never reports more than it was given.
             Ok(n) => buf = buf.get(n..).unwrap_or_default(),
             Err(Errno::EINTR) => {}
             Err(e) => return Err(e),
         }
+        if buf.is_empty() {
+            return Ok(());
+        }
+        r = sys::write(fd, buf);
     }
-    Ok(())
 }
 
 /// A formatter that collects output in a fixed buffer and writes it to a

@@ -32,7 +32,19 @@ pub fn read(fd: Fd, buf: &mut [u8]) -> Result<usize, Errno> {
 /// write(2)
 #[inline]
 pub fn write(fd: Fd, buf: &[u8]) -> Result<usize, Errno> {
+    decode(write_raw(fd, buf))
+}
+
+/// [`write()`] undecoded: the count written, or a negated errno, which
+/// [`decode`] turns into `write`'s result. A caller that only asks "was
+/// all of it written?" compares this with `buf.len()` directly: an error
+/// (above `isize::MAX`) is never equal to a slice's length.
+///
+/// # References
+/// write(2)
+#[inline]
+pub fn write_raw(fd: Fd, buf: &[u8]) -> usize {
     // SAFETY: the kernel only reads `buf.len()` bytes from `buf`, which is
     // valid for the call.
-    decode(unsafe { syscall3(__NR_write, fd as usize, buf.as_ptr() as usize, buf.len()) })
+    unsafe { syscall3(__NR_write, fd as usize, buf.as_ptr() as usize, buf.len()) }
 }
