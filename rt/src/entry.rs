@@ -3,14 +3,15 @@
 //! `_start` (in `arch/`) aligns the stack, has the program relocate itself
 //! ([`crate::relocate`]) and calls [`entry`], which records the initial
 //! stack for [`crate::stack`], installs the stack-overflow handler
-//! ([`crate::overflow`]), tells the routed calls where the vDSO will
-//! be found ([`crate::vdso`]), runs the program's `main`
-//! and hands its result to [`crate::exit`].
+//! ([`crate::overflow`]) unless the program opted out, tells the routed
+//! calls where the vDSO will be found ([`crate::vdso`]), runs the
+//! program's `main` and hands its result to [`crate::exit`].
 
 use crate::exit::{Termination, exit};
 
 /// Runs the program. Called by the `_start` that [`entry!`](macro@crate::entry)
-/// defines; not meant to be called directly.
+/// defines; not meant to be called directly. `overflow_report` says
+/// whether to install the stack-overflow report ([`crate::overflow`]).
 ///
 /// # Safety
 ///
@@ -18,14 +19,16 @@ use crate::exit::{Termination, exit};
 /// `argc`; this must be the first and only call.
 #[doc(hidden)]
 #[inline(always)]
-pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T) -> ! {
+pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T, overflow_report: bool) -> ! {
     if cfg!(debug_assertions) {
         // SAFETY: the caller passes the kernel's stack pointer.
         unsafe { check_entry_stack(sp) };
     }
     // SAFETY: forwarded from the caller.
     unsafe { crate::stack::init(sp) };
-    crate::overflow::install();
+    if overflow_report {
+        crate::overflow::install();
+    }
     crate::vdso::init();
     exit(main().report())
 }

@@ -1577,7 +1577,7 @@ fn tool(cmd: &str, args: &[&OsStr]) -> Result<String, String> {
 /// figures). A change that makes `hello` bigger must say so by raising
 /// them; one that makes it smaller should lower them. Issue 6 aims at
 /// 1,600 bytes.
-const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 6_216), (Arch::Riscv64, 6_264)];
+const HELLO_BUDGET: [(Arch, u64); 2] = [(Arch::X86_64, 5_784), (Arch::Riscv64, 5_912)];
 
 fn case_hello_size(c: &Ctx) -> Check {
     let bin = c.release_dir.join("hello");
