@@ -40,10 +40,11 @@ fn main() {
             args.extend(["-static", "-pie", "--no-dynamic-linker"]);
             "-static-pie"
         }
-        // The linker script links at the usual fixed base when it sees
-        // this symbol.
+        // freestand-rt's build script, which reads `FREESTAND_LINK` too,
+        // has given this kind its own script (fixed base, read-only RELRO)
+        // and leaves self-relocation out of `_start`.
         "static" => {
-            args.extend(["-static", "--no-pie", "--defsym=FREESTAND_NO_PIE=1"]);
+            args.extend(["-static", "--no-pie"]);
             "-no-pie"
         }
         other => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),

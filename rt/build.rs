@@ -1,10 +1,17 @@
-//! Puts freestand's linker scripts where the linker finds them.
+//! Puts freestand's linker scripts where the linker finds them, for the
+//! kind of executable `FREESTAND_LINK` asks for.
 //!
 //! The script for the target architecture is copied into `OUT_DIR` as
-//! `freestand.ld` (with the shared part as `freestand-common.ld`), and
+//! `freestand.ld`, with the shared part as `freestand-common.ld` and the
+//! program headers of the kind of executable as `freestand-kind.ld`, and
 //! `OUT_DIR` goes on the link search path of every crate that depends on
 //! freestand-rt. A freestanding binary then only needs `-Tfreestand.ld`;
 //! host binaries that link the library ignore the directory.
+//!
+//! `FREESTAND_LINK=static` (a plain static executable, linked `-no-pie`)
+//! also sets `cfg(freestand_no_pie)`: such a program is final as linked,
+//! so `_start` leaves out self-relocation altogether, and its script maps
+//! RELRO read-only. Unset, `pie` or `pie-rela`: a static-PIE.
 
 use std::path::PathBuf;
 use std::{env, fs};
@@ -20,6 +27,16 @@ fn main() {
             .unwrap_or_else(|e| panic!("copying {} into OUT_DIR: {e}", src.display()));
     };
     copy("common.ld", "freestand-common.ld");
+    println!("cargo::rustc-check-cfg=cfg(freestand_no_pie)");
+    println!("cargo:rerun-if-env-changed=FREESTAND_LINK");
+    match env::var("FREESTAND_LINK").as_deref() {
+        Err(_) | Ok("pie" | "pie-rela") => copy("pie.ld", "freestand-kind.ld"),
+        Ok("static") => {
+            copy("static.ld", "freestand-kind.ld");
+            println!("cargo:rustc-cfg=freestand_no_pie");
+        }
+        Ok(other) => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),
+    }
     match arch.as_str() {
         "x86_64" | "riscv64" => copy(&format!("{arch}.ld"), "freestand.ld"),
         // The crate's compile_error! names the supported architectures.

@@ -26,8 +26,11 @@
 //! linker script starts the writable data that follows on a fresh page, so
 //! whole pages can be protected.
 //!
-//! A plain static (non-PIE) link runs where it was linked (offset 0) and
-//! has nothing to apply; its RELRO pages are protected all the same.
+//! A plain static (non-PIE) executable runs where it was linked and has
+//! nothing to apply. Built with `FREESTAND_LINK=static`, `_start` does not
+//! call [`relocate`] at all, and the linker script maps RELRO read-only
+//! from the start ([`SELF_RELOCATES`]); a non-PIE linked with the default
+//! script is relocated at offset 0, which only protects its RELRO pages.
 //!
 //! Before applying anything, a static-PIE that finds itself at the fixed
 //! address qemu-user always gives it moves itself to a random one
@@ -75,6 +78,13 @@ use linux_raw_sys::general::PROT_READ;
 const WORD: usize = size_of::<usize>();
 /// The page size of both supported targets under Linux.
 const PAGE: usize = 4096;
+
+/// Whether `_start` calls [`relocate`]: true for a static-PIE, the default;
+/// false for a plain static executable (`FREESTAND_LINK=static` when
+/// freestand-rt was built), which runs where it was linked and whose RELRO
+/// segment the kernel maps read-only, so that nothing is left to do.
+#[doc(hidden)]
+pub const SELF_RELOCATES: bool = cfg!(not(freestand_no_pie));
 
 /// The exit status of a program that cannot be started (as `sh` uses for
 /// a command it cannot run).

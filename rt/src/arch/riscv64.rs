@@ -29,14 +29,18 @@ macro_rules! __start_asm {
             "mv s1, sp",
             // Keep the 16-byte alignment the psABI requires at calls.
             "andi sp, sp, -16",
-            // Apply the program's own relocations, through a direct call.
+            // Apply the program's own relocations, through a direct call,
+            // unless it is a plain static executable, final as linked.
+            ".if {relocates}",
             "mv a0, s1",
             "call {relocate}",
+            ".endif",
             // The initial stack pointer is `entry`'s only argument.
             "mv a0, s1",
             "call {entry}",
             // `entry` never returns.
             "unimp",
+            relocates = const $crate::relocate::SELF_RELOCATES as u8,
             relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )

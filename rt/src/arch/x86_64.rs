@@ -22,14 +22,18 @@ macro_rules! __start_asm {
             // Align to 16 before the calls (the kernel already does, but the
             // ABI requires it here and a stray `-8` would break SSE spills).
             "and rsp, -16",
-            // Apply the program's own relocations, through a direct call.
+            // Apply the program's own relocations, through a direct call,
+            // unless it is a plain static executable, final as linked.
+            ".if {relocates}",
             "mov rdi, rbx",
             "call {relocate}",
+            ".endif",
             // The initial stack pointer is `entry`'s only argument.
             "mov rdi, rbx",
             "call {entry}",
             // `entry` never returns.
             "ud2",
+            relocates = const $crate::relocate::SELF_RELOCATES as u8,
             relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )
