@@ -166,6 +166,7 @@ fn main() -> Result<i32, ProbeError> {
                 COUNTER.load(core::sync::atomic::Ordering::Relaxed)
             );
             println!("auxv {}", auxv_matches_image());
+            println!("relro {}", protection_of(&raw const COUNTER_REF as usize));
             Ok(0)
         }
         b"at-random" => {
@@ -178,6 +179,43 @@ fn main() -> Result<i32, ProbeError> {
         }
         _ => Err(ProbeError::Usage),
     }
+}
+
+/// The permissions (`r--p`...) of the mapping that holds `addr`, from
+/// `/proc/self/maps`, or what went wrong. `COUNTER_REF` holds a pointer,
+/// so it lives in RELRO (`.data.rel.ro`), which must end up read-only
+/// however the program was linked.
+fn protection_of(addr: usize) -> String {
+    use freestand_rt::syscalls::fs::{AT_FDCWD, OFlags, close, openat};
+    use freestand_rt::syscalls::io::read;
+    let Ok(fd) = openat(
+        AT_FDCWD,
+        c"/proc/self/maps",
+        OFlags::RDONLY | OFlags::CLOEXEC,
+        0,
+    ) else {
+        return String::from("cannot open /proc/self/maps");
+    };
+    let mut maps = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n @ 1..) = read(fd, &mut buf) {
+        maps.extend_from_slice(&buf[..n]);
+    }
+    let _ = close(fd);
+    // "55d0c5a8e000-55d0c5a8f000 r--p 00002000 08:01 1234   /path"
+    let found = maps.split(|&b| b == b'\n').find_map(|line| {
+        let line = core::str::from_utf8(line).ok()?;
+        let (range, rest) = line.split_once(' ')?;
+        let (start, end) = range.split_once('-')?;
+        let (start, end) = (
+            usize::from_str_radix(start, 16).ok()?,
+            usize::from_str_radix(end, 16).ok()?,
+        );
+        (start..end)
+            .contains(&addr)
+            .then(|| rest.split(' ').next().map(String::from))?
+    });
+    found.unwrap_or_else(|| alloc::format!("{addr:#x} not in /proc/self/maps"))
 }
 
 unsafe extern "C" {
