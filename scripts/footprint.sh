@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The footprint of three examples, release build, static-PIE (the default):
+# The footprint of three examples, release build, linked both ways:
+# static-PIE (kind pie, the default) and plain static (kind static,
+# FREESTAND_LINK=static, which needs no self-relocation):
 #   hello  writes "hello\n";
 #   demo   the README's demo;
 #   clock  one routed clock_gettime(CLOCK_MONOTONIC), then exit.
 #
-# Columns, per program and target:
+# Columns, per program, kind and target:
 #   stripped   size in bytes after llvm-strip;
 #   segments   memory size of each PT_LOAD, by its flags (R, RX, RW);
 #   callgrind  user-mode instructions from exec to exit, valgrind's
@@ -39,15 +41,21 @@ strip_tool=$(command -v llvm-strip || command -v rust-strip || true)
 programs="hello demo clock"
 out=target/footprint
 mkdir -p "$out"
-printf '%-6s %-8s %9s %-36s %10s %8s %8s\n' program arch stripped segments callgrind traced rss_kib
-for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
+printf '%-6s %-6s %-8s %9s %-36s %10s %8s %8s\n' program kind arch stripped segments callgrind traced rss_kib
+for kind in pie static; do
+  # The static kind builds into its own directory, so that neither build
+  # overwrites the other's artefacts.
+  dir=target
+  [ "$kind" = static ] && dir=target/footprint-static
+  for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
     arch=${target%%-*}; arch=${arch%gc}
     for p in $programs; do
-        cargo build --quiet --release --target "$target" -p freestand-examples --example "$p"
+        FREESTAND_LINK=$kind cargo build --quiet --release --target "$target" \
+            --target-dir "$dir" -p freestand-examples --example "$p"
     done
     for p in $programs; do
-        bin="$out/$p-$arch"
-        "$strip_tool" "target/$target/release/examples/$p" -o "$bin"
+        bin="$out/$p-$kind-$arch"
+        "$strip_tool" "$dir/$target/release/examples/$p" -o "$bin"
         size=$(stat -c %s "$bin")
         segments=""
         while read -r _ _ _ _ _ memsz flags; do
@@ -63,6 +71,7 @@ for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
             [ "$p" = demo ] && mode=--rss-only
             read -r _ traced _ rss _ < <(scripts/trace-count.py $mode "$bin" | tail -1)
         fi
-        printf '%-6s %-8s %9s %-36s %10s %8s %8s\n' "$p" "$arch" "$size" "$segments" "$ir" "$traced" "$rss"
+        printf '%-6s %-6s %-8s %9s %-36s %10s %8s %8s\n' "$p" "$kind" "$arch" "$size" "$segments" "$ir" "$traced" "$rss"
     done
+  done
 done

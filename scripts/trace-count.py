@@ -124,6 +124,10 @@ def print_profile(path, pcs, maps):
         if len(parts) == 3 and parts[1] in "tTwW":
             syms.append((int(parts[0], 16), parts[2]))
     starts = [a for a, _ in syms]
+    # e_type: an ET_EXEC (2) runs where it was linked, so its symbols are
+    # addresses already; a static-PIE (ET_DYN) is linked at 0.
+    with open(path, "rb") as f:
+        exec_type = int.from_bytes(f.read(18)[16:18], "little") == 2
     per = collections.Counter()
     for pc, n in pcs.items():
         name = "?"
@@ -132,9 +136,9 @@ def print_profile(path, pcs, maps):
                 if what == "[vdso]":
                     name = "[vdso]"
                 elif starts:
-                    # A static-PIE is linked at 0: its addresses are
-                    # offsets from its ELF header.
-                    i = bisect.bisect_right(starts, pc - base) - 1
+                    # A static-PIE's addresses are offsets from its ELF
+                    # header.
+                    i = bisect.bisect_right(starts, pc if exec_type else pc - base) - 1
                     name = syms[i][1] if i >= 0 else "?"
                 break
         per[name] += n
