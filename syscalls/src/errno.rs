@@ -59,9 +59,17 @@ macro_rules! errnos {
                 // of string pointers, which a static-PIE must relocate at
                 // every start (one relocation per name).
                 const NAMES: &str = concat!($(stringify!($name)),*);
-                const CODES: &[u32] = &[$(e::$name),*];
+                // Bytes: every errno named here is below 256 (checked at
+                // compile time), and a `u32` table would be 3 bytes of
+                // zeros per name in every binary that reports an error.
+                const CODES: &[u8] = &[$({
+                    const { assert!(e::$name < 256, "errno table entry above 255") };
+                    e::$name as u8
+                }),*];
                 const LENS: &[u8] = &[$(stringify!($name).len() as u8),*];
-                let code = self.0.get() as u32;
+                let Ok(code) = u8::try_from(self.0.get()) else {
+                    return None;
+                };
                 let mut start = 0;
                 for (&c, &len) in CODES.iter().zip(LENS) {
                     let end = start + len as usize;
