@@ -240,11 +240,21 @@ struct Dynamic {
     verdefnum: Option<u64>,
 }
 
-/// Parse-time state: the image and its program header table.
+/// How many `PT_LOAD` headers [`Image`] keeps at hand for translating
+/// addresses (a vDSO has one); an image with more is searched in full.
+const LOADS_CACHED: usize = 4;
+
+/// Parse-time state: the image, its program header table, and its first
+/// `PT_LOAD` headers, read once.
 struct Image<'a> {
     data: &'a [u8],
     hdr: Header,
     phdrs: &'a [u8],
+    /// The first `PT_LOAD` headers, in table order.
+    loads: [Phdr; LOADS_CACHED],
+    /// How many `PT_LOAD` headers there are: when more than
+    /// [`LOADS_CACHED`], the table is searched instead.
+    nloads: usize,
 }
 
 impl<'a> Image<'a> {
@@ -256,29 +266,50 @@ impl<'a> Image<'a> {
         vaddr: u64,
         field: &'static str,
     ) -> Result<(usize, usize), Error> {
-        for i in 0..self.hdr.phnum {
-            let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
-            if ph.p_type != elf::PT_LOAD {
-                continue;
+        if let Some(loads) = self.loads.get(..self.nloads) {
+            for ph in loads {
+                if let Some(range) = self.within::<L>(ph, vaddr, field)? {
+                    return Ok(range);
+                }
             }
-            let delta = vaddr.wrapping_sub(ph.vaddr) & L::ADDR_MASK;
-            if delta >= ph.filesz {
-                continue;
+        } else {
+            for i in 0..self.hdr.phnum {
+                let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
+                if ph.p_type == elf::PT_LOAD
+                    && let Some(range) = self.within::<L>(&ph, vaddr, field)?
+                {
+                    return Ok(range);
+                }
             }
-            let oob = Error::OutOfRange { field };
-            let start = ph.offset.checked_add(delta).ok_or(oob)?;
-            let end = ph.offset.checked_add(ph.filesz).ok_or(oob)?;
-            let len = self.data.len() as u64;
-            if start >= len {
-                return Err(oob);
-            }
-            // Both fit in usize: they are at most the slice length.
-            return Ok((start as usize, end.min(len) as usize));
         }
         Err(Error::AddressNotMapped {
             field,
             address: vaddr,
         })
+    }
+
+    /// [`Image::translate`] for one `PT_LOAD` header: `None` if `vaddr`
+    /// is not in its file contents.
+    #[inline(always)]
+    fn within<L: Layout>(
+        &self,
+        ph: &Phdr,
+        vaddr: u64,
+        field: &'static str,
+    ) -> Result<Option<(usize, usize)>, Error> {
+        let delta = vaddr.wrapping_sub(ph.vaddr) & L::ADDR_MASK;
+        if delta >= ph.filesz {
+            return Ok(None);
+        }
+        let oob = Error::OutOfRange { field };
+        let start = ph.offset.checked_add(delta).ok_or(oob)?;
+        let end = ph.offset.checked_add(ph.filesz).ok_or(oob)?;
+        let len = self.data.len() as u64;
+        if start >= len {
+            return Err(oob);
+        }
+        // Both fit in usize: they are at most the slice length.
+        Ok(Some((start as usize, end.min(len) as usize)))
     }
 
     /// Like [`Image::translate`], but returns the bytes.
@@ -331,22 +362,43 @@ impl<'a> Core<'a> {
         let phdrs = data
             .get(hdr.phoff..hdr.phoff + hdr.phdrs_len())
             .ok_or(Error::OutOfRange { field: "e_phoff" })?;
-        let img = Image { data, hdr, phdrs };
-
         // Load bias from the first PT_LOAD; the dynamic section from the
-        // first PT_DYNAMIC.
+        // first PT_DYNAMIC; the PT_LOADs for translating addresses.
         let mut bias = None;
         let mut dynamic = None;
+        let empty = Phdr {
+            p_type: elf::PT_LOAD,
+            offset: 0,
+            vaddr: 0,
+            filesz: 0,
+        };
+        let mut loads = [empty; LOADS_CACHED];
+        let mut nloads = 0;
         for i in 0..hdr.phnum {
             let ph = phdr::<L>(phdrs, &hdr, i)?;
             match ph.p_type {
-                elf::PT_LOAD if bias.is_none() => {
-                    bias = Some(base.wrapping_add(ph.offset).wrapping_sub(ph.vaddr) & L::ADDR_MASK);
+                elf::PT_LOAD => {
+                    if bias.is_none() {
+                        bias = Some(
+                            base.wrapping_add(ph.offset).wrapping_sub(ph.vaddr) & L::ADDR_MASK,
+                        );
+                    }
+                    if let Some(slot) = loads.get_mut(nloads) {
+                        *slot = ph;
+                    }
+                    nloads += 1;
                 }
                 elf::PT_DYNAMIC if dynamic.is_none() => dynamic = Some(ph),
                 _ => {}
             }
         }
+        let img = Image {
+            data,
+            hdr,
+            phdrs,
+            loads,
+            nloads,
+        };
         let bias = bias.ok_or(Error::NoLoadSegment)?;
         let dynamic = dynamic.ok_or(Error::NoDynamicSegment)?;
         let dyns = dynamic_entries::<L>(data, &dynamic)?;
