@@ -816,6 +816,10 @@ fn cases() -> Vec<Case> {
         ("clock_one_call_exits_0", |c| {
             expect(&c.run("clock", &[], &[])?, b"", b"", 0)
         }),
+        (
+            "static_script_refuses_a_pie_link",
+            case_static_script_refuses_pie,
+        ),
         ("static_no_interpreter_no_libc", |c| {
             for (dir, pie) in [
                 (&c.dir, true),
@@ -1194,6 +1198,93 @@ fn check_final_as_linked(bin: &Path) -> Check {
             bin.display()
         )),
     }
+}
+
+/// The plain static kind's linker script (`FREESTAND_LINK=static`: no
+/// self-relocation in `_start`) refuses a position-independent link with
+/// its `ERROR(freestand)` message, and accepts a `-no-pie` one. Links a
+/// tiny object holding one relative relocation with the bundled rust-lld
+/// and freestand's scripts for this architecture, as a user's build would.
+fn case_static_script_refuses_pie(c: &Ctx) -> Check {
+    let dir = std::env::temp_dir().join(format!(
+        "freestand-static-script-{}-{}",
+        c.p.name,
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = static_script_links(c, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn static_script_links(c: &Ctx, dir: &Path) -> Check {
+    let write = |name: &str, text: &[u8]| {
+        std::fs::write(dir.join(name), text).map_err(|e| format!("{name}: {e}"))
+    };
+    write(
+        "t.rs",
+        b"#![no_std]\n#![no_main]\nstatic A: usize = 1;\n#[used]\nstatic P: &usize = &A;\n\
+          #[unsafe(no_mangle)]\npub extern \"C\" fn _start() -> ! { loop {} }\n\
+          #[panic_handler]\nfn p(_: &core::panic::PanicInfo) -> ! { loop {} }\n",
+    )?;
+    // As freestand-rt's build script lays them out for FREESTAND_LINK=static.
+    let linker = workspace().join("linker");
+    let arch_script = format!("{}.ld", c.p.arch.name());
+    for (from, to) in [
+        ("common.ld", "freestand-common.ld"),
+        ("static.ld", "freestand-kind.ld"),
+        (arch_script.as_str(), "freestand.ld"),
+    ] {
+        let from = linker.join(from);
+        std::fs::copy(&from, dir.join(to)).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let obj = dir.join("t.o");
+    let out = Command::new(&rustc)
+        .args(["--edition", "2024", "--emit=obj", "-O", "-C", "panic=abort"])
+        .args(["-C", "relocation-model=pic", "--target", c.p.arch.triple()])
+        .arg(dir.join("t.rs"))
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .map_err(|e| format!("{rustc}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{rustc}: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let sysroot = tool(&rustc, &[OsStr::new("--print"), OsStr::new("sysroot")])?;
+    let host = tool(&rustc, &[OsStr::new("--print"), OsStr::new("host-tuple")])?;
+    let lld = PathBuf::from(sysroot.trim())
+        .join("lib/rustlib")
+        .join(host.trim())
+        .join("bin/rust-lld");
+    let link = |kind: &[&str]| {
+        Command::new(&lld)
+            .args(["-flavor", "gnu", "-static"])
+            .args(kind)
+            .arg("-L")
+            .arg(dir)
+            .arg("-Tfreestand.ld")
+            .arg(&obj)
+            .arg("-o")
+            .arg(dir.join("t"))
+            .output()
+            .map_err(|e| format!("{}: {e}", lld.display()))
+    };
+    let pie = link(&["-pie", "--no-dynamic-linker"])?;
+    let want = "ERROR(freestand): freestand-rt was built with FREESTAND_LINK=static, \
+                which leaves out self-relocation, but this link produced relocations";
+    let stderr = String::from_utf8_lossy(&pie.stderr);
+    if pie.status.success() || !stderr.contains(want) {
+        return Err(format!("a PIE link with the static script: {stderr}"));
+    }
+    let plain = link(&["--no-pie"])?;
+    if !plain.status.success() {
+        return Err(format!(
+            "a -no-pie link with the static script: {}",
+            String::from_utf8_lossy(&plain.stderr)
+        ));
+    }
+    Ok(())
 }
 
 /// A relocation other than a relative one stops the program before `main`
