@@ -51,7 +51,13 @@ fn number(arg: Option<&CStr>) -> Result<i32, ProbeError> {
 static NAMES: [&str; 3] = ["alpha", "beta", "gamma"];
 static PICK: fn(usize) -> &'static str = pick;
 static COUNTER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(7);
-static COUNTER_REF: &core::sync::atomic::AtomicUsize = &COUNTER;
+/// Page-aligned on purpose: RELRO then starts on a page of its own, past
+/// the place where the linker script's cursor stood, and the range the
+/// runtime makes read-only must still begin at the section, not before it.
+static COUNTER_REF: PageAligned = PageAligned(&COUNTER);
+
+#[repr(align(4096))]
+struct PageAligned(&'static core::sync::atomic::AtomicUsize);
 
 /// Uses about 1 KiB of stack per level, forever.
 #[inline(never)]
@@ -159,7 +165,9 @@ fn main() -> Result<i32, ProbeError> {
                 "static {:p} main {:p} heap {:p}",
                 &COUNTER, main as fn() -> Result<i32, ProbeError>, &*heap
             );
-            COUNTER_REF.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+            COUNTER_REF
+                .0
+                .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             let names: Vec<&str> = (0..4).map(|i| core::hint::black_box(PICK)(i)).collect();
             println!(
                 "relocated {names:?} {}",
