@@ -23,7 +23,9 @@
 //!    ([`freestand_rt::entry::start_program`]).
 //!
 //! When PROGRAM cannot be loaded it prints `novdso: PROGRAM: WHAT` and
-//! exits with status 127. The suite runs freestand programs through it on
+//! exits with status 127. A non-PIE PROGRAM needs its link address free,
+//! so a non-PIE build of this loader cannot load a non-PIE program linked
+//! at the same address (the suite uses a static-PIE loader). The suite runs freestand programs through it on
 //! every platform to test start-up without a vDSO.
 #![no_std]
 #![no_main]
@@ -74,6 +76,7 @@ enum LoadError {
     NoLoadSegment,
     BadSegment(usize),
     Map(Errno),
+    Occupied(usize),
 }
 
 impl fmt::Display for LoadError {
@@ -96,6 +99,11 @@ impl fmt::Display for LoadError {
                 write!(f, "program header {i} lies outside the file or memory")
             }
             LoadError::Map(e) => write!(f, "cannot map memory: {e}"),
+            LoadError::Occupied(at) => write!(
+                f,
+                "its link address {at:#x} is already in use (by this loader, if it is a \
+                 non-PIE build too)"
+            ),
         }
     }
 }
@@ -208,7 +216,10 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
         match (file_end, mem_end) {
             (Some(f), Some(m)) if f <= file.len() && p.p_filesz <= p.p_memsz => {
                 low = low.min(p.p_vaddr & !(PAGE - 1));
-                high = high.max(m.next_multiple_of(PAGE));
+                match m.checked_next_multiple_of(PAGE) {
+                    Some(end) => high = high.max(end),
+                    None => return Err(LoadError::BadSegment(i)),
+                }
             }
             _ => return Err(LoadError::BadSegment(i)),
         }
@@ -218,7 +229,8 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
     }
     let len = high - low;
     // SAFETY: a new anonymous mapping; FIXED_NOREPLACE (for ET_EXEC) fails
-    // rather than replace anything already mapped.
+    // with EEXIST rather than replace anything already mapped (kernels
+    // before 4.17 take it as a hint, checked below).
     let at = unsafe {
         if eh.e_type == ET_DYN {
             mm::mmap(
@@ -240,7 +252,15 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
             )
         }
     }
-    .map_err(LoadError::Map)?;
+    .map_err(|e| match e {
+        Errno::EEXIST => LoadError::Occupied(low),
+        e => LoadError::Map(e),
+    })?;
+    if eh.e_type == ET_EXEC && at.as_ptr() as usize != low {
+        // SAFETY: the mapping just made, which nothing else uses.
+        let _ = unsafe { mm::munmap(at.as_ptr(), len) };
+        return Err(LoadError::Occupied(low));
+    }
     let base = (at.as_ptr() as usize).wrapping_sub(low);
     for p in phdrs.iter().filter(|p| p.p_type == PT_LOAD) {
         let from = &file[p.p_offset..][..p.p_filesz];

@@ -1338,7 +1338,9 @@ fn case_bad_relocation(c: &Ctx) -> Check {
 /// this process's auxv minus that entry. Every routed call then names that
 /// reason, the kernel-oracle checks all pass on the syscall path, and
 /// static-PIE (debug, release) and non-PIE builds start, relocate and find
-/// their own `AT_PHDR`/`AT_ENTRY`. The loader's own failure is checked too.
+/// their own `AT_PHDR`/`AT_ENTRY`. The loader's own failures are checked
+/// too: a missing file, and a non-PIE program whose link address a non-PIE
+/// loader already occupies.
 fn case_no_sysinfo_ehdr(c: &Ctx) -> Check {
     let routed = c.bin("routed");
     let routed = routed.as_os_str().as_bytes();
@@ -1371,6 +1373,21 @@ fn case_no_sysinfo_ehdr(c: &Ctx) -> Check {
         }
         expect_clean_exit(out)?;
     }
+    // A non-PIE loader occupies the address a non-PIE program is linked at.
+    let (loader, probe) = (c.static_dir.join("novdso"), c.static_dir.join("probe"));
+    let probe = probe.as_os_str().as_bytes();
+    let out = run(c.p, &loader, &[probe, b"addr"], &[])?;
+    let mut want = b"novdso: ".to_vec();
+    want.extend_from_slice(probe);
+    want.extend_from_slice(b": its link address ");
+    if !out.stderr.starts_with(&want)
+        || !out
+            .stderr
+            .ends_with(b" is already in use (by this loader, if it is a non-PIE build too)\n")
+    {
+        return expect(&out, b"", &want, 127);
+    }
+    expect(&out, b"", &out.stderr, 127)?;
     let out = c.run("novdso", &[b"/nonexistent"], &[])?;
     expect(
         &out,
