@@ -147,8 +147,9 @@ pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
 ///
 /// # Safety
 ///
-/// `src` must be readable and `dst` writable for `n` bytes; the ranges
-/// must not overlap.
+/// `src` must be readable and `dst` writable for `n` bytes. It copies
+/// upwards, one element after another, so if the ranges overlap `dst` must
+/// not be above `src` (as `memmove`'s forward path passes them).
 #[inline(always)]
 pub(crate) unsafe fn copy_misaligned(dst: *mut u8, src: *const u8, n: usize) {
     // SAFETY: the caller guarantees both ranges; the ABI keeps the direction
