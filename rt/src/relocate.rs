@@ -29,8 +29,9 @@
 //! A plain static (non-PIE) executable runs where it was linked and has
 //! nothing to apply. Built with `FREESTAND_LINK=static`, `_start` does not
 //! call [`relocate`] at all, and the linker script maps RELRO read-only
-//! from the start ([`SELF_RELOCATES`]); a non-PIE linked with the default
-//! script is relocated at offset 0, which only protects its RELRO pages.
+//! from the start ([`SELF_RELOCATES`]). A non-PIE link with the default
+//! (static-PIE) script stops at link time with an `ERROR(freestand)`
+//! message, since it would run at address 0.
 //!
 //! Before applying anything, a static-PIE that finds itself at the fixed
 //! address qemu-user always gives it moves itself to a random one
@@ -144,6 +145,7 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
                 sp,
                 b"mprotect of RELRO failed with errno",
                 Some(r.wrapping_neg()),
+                false,
             );
         }
     }
@@ -169,7 +171,7 @@ unsafe fn apply(sp: *const usize, base: usize) {
     // Debug builds check the alignment of every dereferenced pointer and
     // would panic, which cannot work yet; this check comes first.
     if (rela | rela_end | relr | relr_end) % WORD != 0 {
-        fail(sp, b"misaligned relocation tables", None);
+        fail(sp, b"misaligned relocation tables", None, true);
     }
 
     let mut at = rela;
@@ -179,11 +181,11 @@ unsafe fn apply(sp: *const usize, base: usize) {
         let r = unsafe { &*(at as *const Elf_Rela) };
         let ty = (r.r_info & 0xffff_ffff) as u32;
         if ty != arch::R_RELATIVE || r.r_info >> 32 != 0 {
-            fail(sp, b"a relocation of type", Some(ty as usize));
+            fail(sp, b"a relocation of type", Some(ty as usize), true);
         }
         let target = base.wrapping_add(r.r_offset);
         if target % WORD != 0 {
-            fail(sp, b"a misaligned DT_RELA target", None);
+            fail(sp, b"a misaligned DT_RELA target", None, true);
         }
         // SAFETY: the linker made every relative relocation's target a
         // word of this program's writable (or RELRO) data.
@@ -203,7 +205,7 @@ unsafe fn apply(sp: *const usize, base: usize) {
         if e & 1 == 0 {
             let at = base.wrapping_add(e);
             if at % WORD != 0 {
-                fail(sp, b"a misaligned DT_RELR address", None);
+                fail(sp, b"a misaligned DT_RELR address", None, true);
             }
             // SAFETY: as for DT_RELA above.
             unsafe { add_base(at, base) };
@@ -279,11 +281,12 @@ const MSG_LEN: usize = 384;
 
 /// Reports why the program cannot start and exits with
 /// [`EXIT_CANNOT_START`]: `freestand: PROGRAM: cannot relocate itself:
-/// WHAT [N] (...)`. Like the rest of the module it calls nothing that could
-/// need relocating.
+/// WHAT [N]`, followed for a relocation freestand does not apply
+/// (`relocation`) by a hint at the likely cause. Like the rest of the
+/// module it calls nothing that could need relocating.
 #[cold]
 #[inline(never)]
-fn fail(sp: *const usize, what: &[u8], number: Option<usize>) -> ! {
+fn fail(sp: *const usize, what: &[u8], number: Option<usize>, relocation: bool) -> ! {
     // Not moved after this: a move of the buffer would be a `memcpy` call.
     let mut buf = MaybeUninit::<[u8; MSG_LEN]>::uninit();
     let mut m = Msg {
@@ -312,7 +315,10 @@ fn fail(sp: *const usize, what: &[u8], number: Option<usize>) -> ! {
         m.push(b" ");
         m.push_decimal(n);
     }
-    m.push(b" (freestand applies only relative relocations; link with its linker script)\n");
+    if relocation {
+        m.push(b" (freestand applies only relative relocations; link with its linker script)");
+    }
+    m.push(b"\n");
     // SAFETY: writes our own buffer to stderr, then ends the process.
     unsafe {
         syscall3(__NR_write, 2, m.buf as usize, m.len);
