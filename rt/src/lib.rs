@@ -69,6 +69,7 @@ pub mod vdso;
 pub mod alloc;
 pub mod io;
 pub mod mem;
+mod msg;
 pub mod panic;
 
 pub use freestand_syscalls as syscalls;

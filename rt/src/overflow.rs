@@ -27,6 +27,7 @@
 //! The alternate stack serves only the thread that installed it, the main
 //! thread: freestand starts no other.
 
+use crate::msg::{self, Msg};
 use crate::stack::InitialStack;
 use core::ffi::c_void;
 use freestand_syscalls::io::STDERR;
@@ -91,24 +92,16 @@ unsafe extern "C" fn on_segv(_sig: i32, info: *mut c_void, ucontext: *mut c_void
     if !is_overflow(addr, sp, top) {
         return;
     }
-    let mut buf = [0u8; 320];
-    let mut len = 0;
-    let mut push = |bytes: &[u8]| {
-        for &b in bytes {
-            if let Some(slot) = buf.get_mut(len) {
-                *slot = b;
-                len += 1;
-            }
-        }
-    };
-    push(b"freestand: ");
+    let mut buf = msg::Buf::uninit();
+    let mut m = Msg::new(&mut buf);
+    m.push(b"freestand: ");
     if let Some(prog) = initial.args().next() {
         let prog = prog.to_bytes();
-        push(prog.get(..256).unwrap_or(prog));
-        push(b": ");
+        m.push(prog.get(..256).unwrap_or(prog));
+        m.push(b": ");
     }
-    push(b"stack overflow\n");
-    let _ = crate::io::write_all(STDERR, buf.get(..len).unwrap_or_default());
+    m.push(b"stack overflow");
+    m.send(STDERR);
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use crate::alloc::LAST_FAILURE;
 use crate::io::{BufWriter, STDERR};
+use crate::msg::{self, Msg};
 use core::fmt::Write;
 use core::panic::{Location, PanicInfo};
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -71,49 +72,33 @@ pub(crate) fn print_failure(at: &Location<'_>, stream: &str, e: Errno) -> ! {
     if PANICKING.swap(true, Ordering::Relaxed) {
         exit_group(PANIC_EXIT);
     }
-    let mut w = BufWriter::<512>::new(STDERR);
-    w.push(b"panicked at ");
-    w.push(at.file().as_bytes());
-    w.push(b":");
-    push_decimal(&mut w, at.line());
-    w.push(b":");
-    push_decimal(&mut w, at.column());
-    w.push(b":\nfailed printing to ");
-    w.push(stream.as_bytes());
-    w.push(b": ");
+    let mut buf = msg::Buf::uninit();
+    let mut m = Msg::new(&mut buf);
+    m.push(b"panicked at ");
+    m.push(at.file().as_bytes());
+    m.byte(b':');
+    m.decimal(at.line() as usize);
+    m.byte(b':');
+    m.decimal(at.column() as usize);
+    m.push(b":\nfailed printing to ");
+    m.push(stream.as_bytes());
+    m.push(b": ");
     // As `Errno`'s `Display`: `ENOSPC (errno 28)`, or `errno N`.
-    let raw = e.raw().unsigned_abs();
+    let raw = e.raw().unsigned_abs() as usize;
     match e.name() {
         Some(name) => {
-            w.push(name.as_bytes());
-            w.push(b" (errno ");
-            push_decimal(&mut w, raw);
-            w.push(b")\n");
+            m.push(name.as_bytes());
+            m.push(b" (errno ");
+            m.decimal(raw);
+            m.byte(b')');
         }
         None => {
-            w.push(b"errno ");
-            push_decimal(&mut w, raw);
-            w.push(b"\n");
+            m.push(b"errno ");
+            m.decimal(raw);
         }
     }
-    // Nothing more can be done if stderr itself fails.
-    let _ = w.flush();
+    m.send(STDERR);
     exit_group(PANIC_EXIT)
-}
-
-/// Appends `n` in decimal, without `core::fmt` and without a panic path.
-fn push_decimal<const N: usize>(w: &mut BufWriter<N>, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-        start -= 1;
-        if n == 0 {
-            break;
-        }
-    }
-    w.push(digits.get(start..).unwrap_or_default());
 }
 
 /// Whether the panic message is exactly `expected`, compared piece by

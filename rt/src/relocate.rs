@@ -69,9 +69,9 @@
 pub mod rebase;
 
 use crate::arch;
-use core::mem::MaybeUninit;
+use crate::msg::{self, Msg};
 use core::mem::size_of;
-use freestand_syscalls::nr::{__NR_exit_group, __NR_mprotect, __NR_write};
+use freestand_syscalls::nr::{__NR_exit_group, __NR_mprotect};
 use freestand_syscalls::raw::{syscall1_noreturn, syscall3};
 use linux_raw_sys::elf::{Elf_Ehdr, Elf_Rela};
 use linux_raw_sys::general::PROT_READ;
@@ -242,43 +242,6 @@ unsafe fn add_base(at: usize, base: usize) {
     unsafe { *p = (*p).wrapping_add(base) };
 }
 
-/// A message being built in a buffer on the stack, never panicking: bytes
-/// past its end are dropped. The buffer is left uninitialised, because
-/// zeroing it would call `memset`, whose address may itself come from the
-/// GOT, which is not relocated yet.
-struct Msg {
-    buf: *mut u8,
-    len: usize,
-}
-
-impl Msg {
-    fn byte(&mut self, b: u8) {
-        if self.len < MSG_LEN {
-            // SAFETY: within the buffer.
-            unsafe { *self.buf.wrapping_add(self.len) = b };
-            self.len = self.len.wrapping_add(1);
-        }
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        let mut i = 0;
-        while i < bytes.len() {
-            // SAFETY: `i` is below the length.
-            self.byte(unsafe { *bytes.as_ptr().wrapping_add(i) });
-            i = i.wrapping_add(1);
-        }
-    }
-
-    fn push_decimal(&mut self, n: usize) {
-        if n >= 10 {
-            self.push_decimal(n / 10);
-        }
-        self.byte(b'0'.wrapping_add((n % 10) as u8));
-    }
-}
-
-const MSG_LEN: usize = 384;
-
 /// Reports why the program cannot start and exits with
 /// [`EXIT_CANNOT_START`]: `freestand: PROGRAM: cannot relocate itself:
 /// WHAT [N]`, followed for a relocation freestand does not apply
@@ -287,12 +250,8 @@ const MSG_LEN: usize = 384;
 #[cold]
 #[inline(never)]
 fn fail(sp: *const usize, what: &[u8], number: Option<usize>, relocation: bool) -> ! {
-    // Not moved after this: a move of the buffer would be a `memcpy` call.
-    let mut buf = MaybeUninit::<[u8; MSG_LEN]>::uninit();
-    let mut m = Msg {
-        buf: buf.as_mut_ptr().cast(),
-        len: 0,
-    };
+    let mut buf = msg::Buf::uninit();
+    let mut m = Msg::new(&mut buf);
     m.push(b"freestand: ");
     // SAFETY: the kernel's initial stack: argc, then argv; argv[0] is a
     // NUL-terminated string when argc > 0.
@@ -313,15 +272,12 @@ fn fail(sp: *const usize, what: &[u8], number: Option<usize>, relocation: bool) 
     // A `match`, not a method: it compiles to a test, never to a call.
     if let Some(n) = number {
         m.push(b" ");
-        m.push_decimal(n);
+        m.decimal(n);
     }
     if relocation {
         m.push(b" (freestand applies only relative relocations; link with its linker script)");
     }
-    m.push(b"\n");
-    // SAFETY: writes our own buffer to stderr, then ends the process.
-    unsafe {
-        syscall3(__NR_write, 2, m.buf as usize, m.len);
-        syscall1_noreturn(__NR_exit_group, EXIT_CANNOT_START as usize)
-    }
+    m.send(2);
+    // SAFETY: ends the process.
+    unsafe { syscall1_noreturn(__NR_exit_group, EXIT_CANNOT_START as usize) }
 }
