@@ -2,8 +2,9 @@
 //! kind of executable `FREESTAND_LINK` asks for.
 //!
 //! The script for the target architecture is copied into `OUT_DIR` as
-//! `freestand.ld`, with the shared part as `freestand-common.ld` and the
-//! program headers of the kind of executable as `freestand-kind.ld`, and
+//! `freestand.ld`, with the shared part as `freestand-common.ld`, the
+//! program headers of the kind of executable as `freestand-kind.ld` and
+//! where that kind puts RELRO as `freestand-relro.ld`, and
 //! `OUT_DIR` goes on the link search path of every crate that depends on
 //! freestand-rt. A freestanding binary then only needs `-Tfreestand.ld`;
 //! host binaries that link the library ignore the directory.
@@ -30,9 +31,13 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(freestand_no_pie)");
     println!("cargo:rerun-if-env-changed=FREESTAND_LINK");
     match env::var("FREESTAND_LINK").as_deref() {
-        Err(_) | Ok("pie" | "pie-rela") => copy("pie.ld", "freestand-kind.ld"),
+        Err(_) | Ok("pie" | "pie-rela") => {
+            copy("pie.ld", "freestand-kind.ld");
+            copy("pie-relro.ld", "freestand-relro.ld");
+        }
         Ok("static") => {
             copy("static.ld", "freestand-kind.ld");
+            copy("static-relro.ld", "freestand-relro.ld");
             println!("cargo:rustc-cfg=freestand_no_pie");
         }
         Ok(other) => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),

@@ -1176,7 +1176,8 @@ const PROBE_ADDR_TAIL: &str =
 
 /// A plain static executable (`FREESTAND_LINK=static`) is final as linked:
 /// it holds no self-relocation code at all (`_start` leaves out the call),
-/// and its RELRO is a read-only load segment, which the kernel maps so.
+/// and its RELRO (`.data.rel.ro`) lies in the read-only load segment, which
+/// the kernel maps so; it has no `PT_GNU_RELRO` or `PT_DYNAMIC` header.
 fn check_final_as_linked(bin: &Path) -> Check {
     let syms = tool("readelf", &[OsStr::new("-sW"), bin.as_os_str()])?;
     if let Some(l) = syms.lines().find(|l| l.contains("freestand_rt8relocate")) {
@@ -1186,25 +1187,39 @@ fn check_final_as_linked(bin: &Path) -> Check {
         ));
     }
     let headers = tool("readelf", &[OsStr::new("-lW"), bin.as_os_str()])?;
-    // "  GNU_RELRO 0x0009ed 0x00000000002029ed 0x00000000002029ed ..."
-    let relro_vaddr = headers
-        .lines()
-        .find(|l| l.trim_start().starts_with("GNU_RELRO"))
-        .and_then(|l| l.split_whitespace().nth(2).map(str::to_owned))
-        .ok_or_else(|| format!("{}: no GNU_RELRO header:\n{headers}", bin.display()))?;
-    // The load segment that starts where RELRO does: "LOAD off vaddr paddr
-    // filesz memsz flags align", its flags exactly "R".
-    let load = headers.lines().find(|l| {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        f.first() == Some(&"LOAD") && f.get(2) == Some(&relro_vaddr.as_str())
-    });
-    match load.map(|l| l.split_whitespace().nth(6)) {
-        Some(Some("R")) => Ok(()),
-        _ => Err(format!(
-            "{}: RELRO at {relro_vaddr} is not a read-only load segment:\n{headers}",
-            bin.display()
-        )),
+    let fields = |l: &str| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let hex = |s: &str| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+    if let Some(l) = headers.lines().find(|l| {
+        let t = l.trim_start();
+        t.starts_with("GNU_RELRO") || t.starts_with("DYNAMIC") || t.starts_with("NULL")
+    }) {
+        return Err(format!("{}: a header it does not need: {l}", bin.display()));
     }
+    let secs = tool("readelf", &[OsStr::new("-SW"), bin.as_os_str()])?;
+    // "  [ 3] .data.rel.ro  PROGBITS  0000000000200128 000128 000038 ..."
+    let relro = secs
+        .lines()
+        .find(|l| l.contains(" .data.rel.ro "))
+        .and_then(|l| l.split(']').nth(1).map(fields))
+        .and_then(|f| Some((hex(f.get(2)?)?, hex(f.get(4)?)?)))
+        .ok_or_else(|| format!("{}: no .data.rel.ro section:\n{secs}", bin.display()))?;
+    // "LOAD off vaddr paddr filesz memsz flags align", flags exactly "R".
+    let inside = headers.lines().map(fields).any(|f| {
+        f.first().map(String::as_str) == Some("LOAD")
+            && f.get(6).map(String::as_str) == Some("R")
+            && matches!(
+                (f.get(2).and_then(|v| hex(v)), f.get(5).and_then(|v| hex(v))),
+                (Some(at), Some(size)) if at <= relro.0 && relro.0 + relro.1 <= at + size
+            )
+    });
+    if !inside {
+        return Err(format!(
+            "{}: .data.rel.ro at {:#x} is not in a read-only load segment:\n{headers}",
+            bin.display(),
+            relro.0
+        ));
+    }
+    Ok(())
 }
 
 /// Each kind of linker script refuses the other kind of link with its
@@ -1289,9 +1304,11 @@ fn kind_scripts_link(c: &Ctx, dir: &Path) -> Check {
         ),
     ] {
         // As freestand-rt's build script lays them out for this kind.
+        let relro = kind.replace(".ld", "-relro.ld");
         for (from, to) in [
             ("common.ld", "freestand-common.ld"),
             (kind, "freestand-kind.ld"),
+            (relro.as_str(), "freestand-relro.ld"),
             (arch_script.as_str(), "freestand.ld"),
         ] {
             let from = linker.join(from);
