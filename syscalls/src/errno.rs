@@ -40,13 +40,53 @@ pub fn decode_unit(ret: usize) -> Result<(), Errno> {
     decode(ret).map(drop)
 }
 
+/// One table of names: the names run together in one string, with two
+/// tables of plain numbers beside it. A `match` returning `&str`s would
+/// compile to a table of string pointers, which a static-PIE must
+/// relocate at every start (one relocation per name).
+macro_rules! name_table {
+    ($code:expr, $($name:ident),*) => {{
+        const NAMES: &str = concat!($(stringify!($name)),*);
+        const { assert!(NAMES.is_ascii(), "errno names are identifiers") };
+        // Bytes: every errno named here is below 256 (checked at compile
+        // time), and a `u32` table would be 3 bytes of zeros per name in
+        // every binary that reports an error.
+        const CODES: &[u8] = &[$({
+            const { assert!(e::$name < 256, "errno table entry above 255") };
+            e::$name as u8
+        }),*];
+        const LENS: &[u8] = &[$(stringify!($name).len() as u8),*];
+        lookup($code, CODES, LENS, NAMES.as_bytes())
+    }};
+}
+
+/// The name of error number `code` in one table made by `name_table!`,
+/// whose names are ASCII (checked where the table is made).
+fn lookup(code: u16, codes: &[u8], lens: &[u8], names: &'static [u8]) -> Option<&'static str> {
+    let mut rest = names;
+    for (&c, &len) in codes.iter().zip(lens) {
+        let (name, after) = rest.split_at_checked(len.into())?;
+        if u16::from(c) == code {
+            // SAFETY: ASCII is UTF-8.
+            return Some(unsafe { core::str::from_utf8_unchecked(name) });
+        }
+        rest = after;
+    }
+    None
+}
+
 macro_rules! errnos {
-    ($($name:ident),* $(,)?) => {
+    (io: [$($io:ident),* $(,)?], other: [$($name:ident),* $(,)?] $(,)?) => {
         /// Every name with its number, in table order, for the tests.
         #[cfg(test)]
-        const ALL_NAMES: &[(u32, &str)] = &[$((e::$name, stringify!($name))),*];
+        const ALL_NAMES: &[(u32, &str)] =
+            &[$((e::$io, stringify!($io)),)* $((e::$name, stringify!($name))),*];
 
         impl Errno {
+            $(
+                #[doc = concat!("`", stringify!($io), "`")]
+                pub const $io: Errno = Errno::from_const(e::$io);
+            )*
             $(
                 #[doc = concat!("`", stringify!($name), "`")]
                 pub const $name: Errno = Errno::from_const(e::$name);
@@ -54,88 +94,72 @@ macro_rules! errnos {
 
             /// The symbolic name of this error number, such as `"EINVAL"`.
             pub fn name(self) -> Option<&'static str> {
-                // One string of all the names and two tables of plain
-                // numbers: a `match` returning `&str`s compiles to a table
-                // of string pointers, which a static-PIE must relocate at
-                // every start (one relocation per name).
-                const NAMES: &str = concat!($(stringify!($name)),*);
-                // Bytes: every errno named here is below 256 (checked at
-                // compile time), and a `u32` table would be 3 bytes of
-                // zeros per name in every binary that reports an error.
-                const CODES: &[u8] = &[$({
-                    const { assert!(e::$name < 256, "errno table entry above 255") };
-                    e::$name as u8
-                }),*];
-                const LENS: &[u8] = &[$(stringify!($name).len() as u8),*];
-                let Ok(code) = u8::try_from(self.0.get()) else {
-                    return None;
-                };
-                let mut start = 0;
-                for (&c, &len) in CODES.iter().zip(LENS) {
-                    let end = start + len as usize;
-                    if c == code {
-                        return NAMES.get(start..end);
-                    }
-                    start = end;
-                }
-                None
+                self.io_name()
+                    .or_else(|| name_table!(self.0.get(), $($name),*))
+            }
+
+            /// The name of this error number if it is one that reading
+            /// or writing a file, pipe, terminal or socket reports
+            /// (`EPIPE`, `ENOSPC`, `EIO`...), else `None`. [`name`] looks
+            /// here first; a program whose only report is a failed write
+            /// (such as freestand's failed `print!`) links only this
+            /// smaller table.
+            ///
+            /// [`name`]: Errno::name
+            pub fn io_name(self) -> Option<&'static str> {
+                name_table!(self.0.get(), $($io),*)
             }
         }
     };
 }
 
 errnos!(
-    EPERM,
-    ENOENT,
-    ESRCH,
-    EINTR,
-    EIO,
-    ENXIO,
-    E2BIG,
-    ENOEXEC,
-    EBADF,
-    ECHILD,
-    EAGAIN,
-    ENOMEM,
-    EACCES,
-    EFAULT,
-    ENOTBLK,
-    EBUSY,
-    EEXIST,
-    EXDEV,
-    ENODEV,
-    ENOTDIR,
-    EISDIR,
-    EINVAL,
-    ENFILE,
-    EMFILE,
-    ENOTTY,
-    ETXTBSY,
-    EFBIG,
-    ENOSPC,
-    ESPIPE,
-    EROFS,
-    EMLINK,
-    EPIPE,
-    EDOM,
-    ERANGE,
-    EDEADLK,
-    ENAMETOOLONG,
-    ENOLCK,
-    ENOSYS,
-    ENOTEMPTY,
-    ELOOP,
-    ENODATA,
-    ETIME,
-    EOVERFLOW,
-    EILSEQ,
-    ENOTSOCK,
-    EOPNOTSUPP,
-    EADDRINUSE,
-    ECONNREFUSED,
-    ECONNRESET,
-    ETIMEDOUT,
-    ECANCELED,
+    // What read(2) and write(2) report, on any kind of file.
+    io: [
+        EPERM, EINTR, EIO, ENXIO, EBADF, EAGAIN, EFAULT, EINVAL, EFBIG, ENOSPC, EPIPE,
+        ECONNRESET, EDQUOT,
+    ],
+    other: [
+        ENOENT,
+        ESRCH,
+        E2BIG,
+        ENOEXEC,
+        ECHILD,
+        ENOMEM,
+        EACCES,
+        ENOTBLK,
+        EBUSY,
+        EEXIST,
+        EXDEV,
+        ENODEV,
+        ENOTDIR,
+        EISDIR,
+        ENFILE,
+        EMFILE,
+        ENOTTY,
+        ETXTBSY,
+        ESPIPE,
+        EROFS,
+        EMLINK,
+        EDOM,
+        ERANGE,
+        EDEADLK,
+        ENAMETOOLONG,
+        ENOLCK,
+        ENOSYS,
+        ENOTEMPTY,
+        ELOOP,
+        ENODATA,
+        ETIME,
+        EOVERFLOW,
+        EILSEQ,
+        ENOTSOCK,
+        EOPNOTSUPP,
+        EADDRINUSE,
+        ECONNREFUSED,
+        ETIMEDOUT,
+        ECANCELED,
+    ],
 );
 
 impl Errno {
@@ -232,6 +256,9 @@ mod tests {
         extern crate std;
         use std::format;
         assert_eq!(Errno::ENOMEM.name(), Some("ENOMEM"));
+        assert_eq!(Errno::ENOMEM.io_name(), None);
+        assert_eq!(Errno::EPIPE.io_name(), Some("EPIPE"));
+        assert_eq!(Errno::EDQUOT.name(), Some("EDQUOT"));
         assert_eq!(format!("{}", Errno::EINVAL), "EINVAL (errno 22)");
         assert_eq!(format!("{:?}", Errno::EBADF), "EBADF");
         assert_eq!(format!("{}", Errno::from_raw(4000).unwrap()), "errno 4000");
