@@ -38,9 +38,9 @@ pub fn write_all(fd: Fd, buf: &[u8]) -> Result<(), Errno> {
 #[cold]
 #[inline(never)]
 fn write_rest(fd: Fd, mut buf: &[u8], first: usize) -> Result<(), Errno> {
-    let mut r = freestand_syscalls::errno::decode(first);
+    let mut raw = first;
     loop {
-        match r {
+        match freestand_syscalls::errno::decode(raw) {
             Ok(0) => return Err(Errno::EIO),
             // `write` never reports more than it was given.
             Ok(n) => buf = buf.get(n..).unwrap_or_default(),
@@ -50,7 +50,7 @@ fn write_rest(fd: Fd, mut buf: &[u8], first: usize) -> Result<(), Errno> {
         if buf.is_empty() {
             return Ok(());
         }
-        r = sys::write(fd, buf);
+        raw = sys::write_raw(fd, buf);
     }
 }
 
@@ -214,19 +214,39 @@ fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result
 #[inline]
 #[track_caller]
 pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
-    match write_fmt(fd, args, newline) {
-        // Like std: a closed standard stream swallows output silently.
-        Ok(()) | Err(Errno::EBADF) => {}
-        Err(e) => print_failed(fd, e),
+    // A plain string literal: `write_all`'s one-`write` path, inline, and
+    // everything else out of line, so that a `print!` costs its caller
+    // no more than the system call and one comparison.
+    if let (Some(s), false) = (args.as_str(), newline) {
+        let buf = s.as_bytes();
+        if !buf.is_empty() {
+            let first = sys::write_raw(fd, buf);
+            if first != buf.len() {
+                print_rest(fd, buf, first);
+            }
+        }
+        return;
     }
+    print_result(fd, write_fmt_buffered(fd, args, newline));
 }
 
+/// The rest of a `print!` of a literal whose first `write`, with raw
+/// result `first`, did not take it all.
 #[cold]
 #[inline(never)]
 #[track_caller]
-fn print_failed(fd: Fd, e: Errno) -> ! {
-    let stream = if fd == STDERR { "stderr" } else { "stdout" };
-    crate::panic::print_failure(core::panic::Location::caller(), stream, e)
+fn print_rest(fd: Fd, buf: &[u8], first: usize) {
+    print_result(fd, write_rest(fd, buf, first));
+}
+
+#[inline]
+#[track_caller]
+fn print_result(fd: Fd, result: Result<(), Errno>) {
+    match result {
+        // Like std: a closed standard stream swallows output silently.
+        Ok(()) | Err(Errno::EBADF) => {}
+        Err(e) => crate::panic::print_failure(core::panic::Location::caller(), fd, e),
+    }
 }
 
 /// Prints to standard output. Panics if the write fails.

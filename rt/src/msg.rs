@@ -44,7 +44,27 @@ impl<'a> Msg<'a> {
     }
 
     /// Appends one byte, if there is room for it and the final newline.
+    /// Never inlined: a report makes many calls, and each inlined copy
+    /// would cost more than the call.
+    #[inline(never)]
     pub(crate) fn byte(&mut self, b: u8) {
+        self.put(b);
+    }
+
+    /// Appends `bytes`, as far as they fit. Never inlined, like
+    /// [`Msg::byte`].
+    #[inline(never)]
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            // SAFETY: `i` is below the slice's length.
+            self.put(unsafe { *bytes.as_ptr().wrapping_add(i) });
+            i = i.wrapping_add(1);
+        }
+    }
+
+    #[inline(always)]
+    fn put(&mut self, b: u8) {
         if self.len < LEN - 1 {
             // SAFETY: `len` is below the buffer's length.
             unsafe { *self.buf.wrapping_add(self.len) = b };
@@ -52,24 +72,13 @@ impl<'a> Msg<'a> {
         }
     }
 
-    /// Appends `bytes`, as far as they fit. Never inlined: a report makes
-    /// many calls, and each inlined copy would cost more than the call.
-    #[inline(never)]
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
-        let mut i = 0;
-        while i < bytes.len() {
-            // SAFETY: `i` is below the slice's length.
-            self.byte(unsafe { *bytes.as_ptr().wrapping_add(i) });
-            i = i.wrapping_add(1);
-        }
-    }
-
     /// Appends `n` in decimal.
     pub(crate) fn decimal(&mut self, n: usize) {
-        if n >= 10 {
-            self.decimal(n / 10);
+        let tens = n / 10;
+        if tens > 0 {
+            self.decimal(tens);
         }
-        self.byte(b'0'.wrapping_add((n % 10) as u8));
+        self.byte(b'0'.wrapping_add(n.wrapping_sub(tens.wrapping_mul(10)) as u8));
     }
 
     /// Ends the line and writes it to `fd` with one `write`, whose result

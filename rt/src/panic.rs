@@ -7,7 +7,7 @@
 //! status std's `abort` gives. A panic inside the handler exits at once.
 
 use crate::alloc::LAST_FAILURE;
-use crate::io::{BufWriter, STDERR};
+use crate::io::{BufWriter, Fd, STDERR};
 use crate::msg::{self, Msg};
 use core::fmt::Write;
 use core::panic::{Location, PanicInfo};
@@ -58,6 +58,7 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
 }
 
 /// Reports a failed `print!`, `println!`, `eprint!` or `eprintln!` at `at`
+/// (to standard error if `fd` is [`STDERR`], else to standard output)
 /// exactly as the panic it stands for would be reported
 /// (`panicked at FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`)
 /// and exits with [`PANIC_EXIT`].
@@ -68,10 +69,11 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
 /// formatting machinery (about 3 KB). For the same reason it has no
 /// indexing or `unwrap` that could panic.
 #[cold]
-pub(crate) fn print_failure(at: &Location<'_>, stream: &str, e: Errno) -> ! {
-    if PANICKING.swap(true, Ordering::Relaxed) {
-        exit_group(PANIC_EXIT);
-    }
+#[inline(never)]
+pub(crate) fn print_failure(at: &Location<'_>, fd: Fd, e: Errno) -> ! {
+    // No `PANICKING` guard: nothing here can fail into a second report,
+    // and a report from another thread at the same moment is a whole
+    // line of its own, written in one `write`.
     let mut buf = msg::Buf::uninit();
     let mut m = Msg::new(&mut buf);
     m.push(b"panicked at ");
@@ -81,11 +83,13 @@ pub(crate) fn print_failure(at: &Location<'_>, stream: &str, e: Errno) -> ! {
     m.byte(b':');
     m.decimal(at.column() as usize);
     m.push(b":\nfailed printing to ");
-    m.push(stream.as_bytes());
+    m.push(if fd == STDERR { b"stderr" } else { b"stdout" });
     m.push(b": ");
-    // As `Errno`'s `Display`: `ENOSPC (errno 28)`, or `errno N`.
-    let raw = e.raw().unsigned_abs() as usize;
-    match e.name() {
+    // As `Errno`'s `Display`, `ENOSPC (errno 28)`, for the errors a write
+    // reports; `errno N` for any other, which spares every program that
+    // prints the table of all the other names.
+    let raw = e.raw() as usize;
+    match e.io_name() {
         Some(name) => {
             m.push(name.as_bytes());
             m.push(b" (errno ");

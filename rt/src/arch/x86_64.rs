@@ -17,19 +17,19 @@ macro_rules! __start_asm {
         ::core::arch::naked_asm!(
             // End the frame-pointer chain for backtraces.
             "xor ebp, ebp",
-            // Keep the initial stack pointer in a callee-saved register.
-            "mov rbx, rsp",
+            // The initial stack pointer is the only argument of both calls.
+            "mov rdi, rsp",
             // Align to 16 before the calls (the kernel already does, but the
             // ABI requires it here and a stray `-8` would break SSE spills).
             "and rsp, -16",
             // Apply the program's own relocations, through a direct call,
-            // unless it is a plain static executable, final as linked.
+            // unless it is a plain static executable, final as linked. The
+            // argument waits in a callee-saved register.
             ".if {relocates}",
-            "mov rdi, rbx",
+            "mov rbx, rdi",
             "call {relocate}",
-            ".endif",
-            // The initial stack pointer is `entry`'s only argument.
             "mov rdi, rbx",
+            ".endif",
             "call {entry}",
             // `entry` never returns.
             "ud2",
