@@ -9,7 +9,7 @@
 use crate::elf;
 use crate::error::Error;
 use crate::layout::{Layout, u8_at, u16_at, u32_at, u64_at, word_at};
-use crate::parse::{Core, GnuHash, SysvHash, VERDEF_CACHE, VerdefEntry, string};
+use crate::parse::{Core, GnuHash, SysvHash, VERDEF_CACHE, VerdefEntry, nul_at, string};
 use crate::symbol::{DynSymbol, Symbol, SymbolBinding, SymbolType, Version, is_callable};
 
 /// Which table a lookup goes through.
@@ -56,22 +56,29 @@ pub fn sysv_hash(name: &[u8]) -> u32 {
 }
 
 /// Whether `bytes` contains a NUL byte: such a name or version names
-/// nothing, and the comparisons below assume there is none. Tests eight
-/// bytes at a time: `(w - 0x01..01) & !w & 0x80..80` is non-zero exactly
-/// when some byte of `w` is zero.
+/// nothing, and the comparisons below assume there is none.
 #[inline(always)]
 fn has_nul(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_byte = |w: [u8; 8]| {
-        let w = u64::from_ne_bytes(w);
-        w.wrapping_sub(ONES) & !w & HIGHS != 0
-    };
-    let Some(last) = bytes.last_chunk::<8>() else {
-        return bytes.contains(&0);
-    };
-    let (chunks, _) = bytes.as_chunks::<8>();
-    chunks.iter().any(|c| zero_byte(*c)) || zero_byte(*last)
+    nul_at(bytes).is_some()
+}
+
+/// Whether `a` and `b` hold the same bytes, compared eight at a time (the
+/// last eight bytes, overlapping, cover a length that is not a multiple
+/// of eight): a byte loop cost a routed call's first lookup about 180
+/// instructions.
+#[inline(always)]
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(a_last), Some(b_last)) => {
+            let (a_words, _) = a.as_chunks::<8>();
+            let (b_words, _) = b.as_chunks::<8>();
+            a_last == b_last && a_words.iter().zip(b_words).all(|(x, y)| x == y)
+        }
+        _ => a == b,
+    }
 }
 
 /// Byte offset of entry `i` of `size` bytes; saturates (and so fails the
@@ -265,7 +272,7 @@ impl<'a> Core<'a> {
             return false;
         };
         // A name with a NUL in it is no symbol name; checked only on a match.
-        s[name.len()] == 0 && s[..name.len()] == *name
+        s[name.len()] == 0 && same(&s[..name.len()], name)
     }
 
     /// Considers symbol `i` as a result of `search`.

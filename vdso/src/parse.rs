@@ -261,25 +261,42 @@ impl<'a> Image<'a> {
     /// Translates the virtual address `vaddr` (from the field `field`) to the
     /// range of the image from that address to the end of the file contents of
     /// the `PT_LOAD` segment holding it.
+    #[inline(always)]
     fn translate<L: Layout>(
         &self,
         vaddr: u64,
         field: &'static str,
     ) -> Result<(usize, usize), Error> {
-        if let Some(loads) = self.loads.get(..self.nloads) {
-            for ph in loads {
-                if let Some(range) = self.within::<L>(ph, vaddr, field)? {
-                    return Ok(range);
-                }
+        let Some(loads) = self.loads.get(..self.nloads) else {
+            return self.translate_uncached::<L>(vaddr, field);
+        };
+        for ph in loads {
+            if let Some(range) = self.within::<L>(ph, vaddr, field)? {
+                return Ok(range);
             }
-        } else {
-            for i in 0..self.hdr.phnum {
-                let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
-                if ph.p_type == elf::PT_LOAD
-                    && let Some(range) = self.within::<L>(&ph, vaddr, field)?
-                {
-                    return Ok(range);
-                }
+        }
+        Err(Error::AddressNotMapped {
+            field,
+            address: vaddr,
+        })
+    }
+
+    /// [`Image::translate`] for an image with more `PT_LOAD` headers than
+    /// are cached: reads them from the table. Out of line, so that the
+    /// common path needs few registers.
+    #[cold]
+    #[inline(never)]
+    fn translate_uncached<L: Layout>(
+        &self,
+        vaddr: u64,
+        field: &'static str,
+    ) -> Result<(usize, usize), Error> {
+        for i in 0..self.hdr.phnum {
+            let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
+            if ph.p_type == elf::PT_LOAD
+                && let Some(range) = self.within::<L>(&ph, vaddr, field)?
+            {
+                return Ok(range);
             }
         }
         Err(Error::AddressNotMapped {
@@ -347,11 +364,28 @@ pub(crate) fn string<'a>(
         .ok()
         .and_then(|off| strtab.get(off..))
         .ok_or(Error::OutOfRange { field })?;
-    let len = rest
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or(Error::UnterminatedString { field })?;
-    Ok(&rest[..len])
+    let len = nul_at(rest).ok_or(Error::UnterminatedString { field })?;
+    Ok(rest.get(..len).unwrap_or(rest))
+}
+
+/// The index of the first NUL byte in `bytes`, looked for eight bytes at
+/// a time: in a word `w`, `(w - 0x01..01) & !w & 0x80..80` has its lowest
+/// set bit in the first zero byte (a borrow only runs upwards, so bytes
+/// above it may be flagged too, never bytes below).
+#[inline]
+pub(crate) fn nul_at(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (words, tail) = bytes.as_chunks::<8>();
+    for (i, w) in words.iter().enumerate() {
+        let w = u64::from_le_bytes(*w);
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(i * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = tail.iter().position(|&b| b == 0)?;
+    Some(words.len() * 8 + at)
 }
 
 impl<'a> Core<'a> {

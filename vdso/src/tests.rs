@@ -41,3 +41,41 @@ fn machine_names() {
     assert_eq!(Machine(62).to_string(), "62 (x86_64)");
     assert_eq!(Machine(9999).to_string(), "9999");
 }
+
+#[test]
+fn nul_at_finds_the_first_nul_anywhere() {
+    use crate::parse::nul_at;
+    assert_eq!(nul_at(b""), None);
+    assert_eq!(nul_at(b"abcdefghijklmnopq"), None);
+    for len in 0..40usize {
+        for at in 0..len {
+            let mut v: std::vec::Vec<u8> = (0..len).map(|i| 1 + (i % 255) as u8).collect();
+            v[at] = 0;
+            // A 0x01 right after the NUL must not be taken for it.
+            if at + 1 < len {
+                v[at + 1] = 1;
+            }
+            assert_eq!(nul_at(&v), Some(at), "len {len}, NUL at {at}");
+            // A second NUL after the first changes nothing.
+            if at + 2 < len {
+                v[at + 2] = 0;
+                assert_eq!(nul_at(&v), Some(at));
+            }
+        }
+    }
+}
+
+#[test]
+fn same_compares_every_byte() {
+    use crate::lookup::same;
+    for len in 0..40usize {
+        let a: std::vec::Vec<u8> = (0..len).map(|i| i as u8).collect();
+        assert!(same(&a, &a.clone()));
+        for at in 0..len {
+            let mut b = a.clone();
+            b[at] ^= 0x80;
+            assert!(!same(&a, &b), "len {len}, differs at {at}");
+        }
+        assert!(!same(&a, &a[..len.saturating_sub(1)]) || len == 0);
+    }
+}
