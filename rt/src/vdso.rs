@@ -19,10 +19,13 @@ use linux_raw_sys::auxvec::{AT_SECURE, AT_SYSINFO_EHDR};
 
 /// What the routing layer asks for, read from the initial stack.
 fn startup() -> Startup {
+    let switch = var(SWITCH_VAR.as_bytes());
     Startup {
         sysinfo_ehdr: getauxval(AT_SYSINFO_EHDR).unwrap_or(0),
-        switch: var(SWITCH_VAR.as_bytes()),
-        secure: getauxval(AT_SECURE).is_some_and(|v| v != 0),
+        switch,
+        // Only a set switch asks: `AT_SECURE` sits near the end of the
+        // auxiliary vector, and finding it is a second walk of it.
+        secure: switch.is_some() && getauxval(AT_SECURE).is_some_and(|v| v != 0),
     }
 }
 

@@ -72,7 +72,8 @@ pub struct Startup {
     /// The value of [`SWITCH_VAR`] in the initial environment, if set.
     pub switch: Option<&'static [u8]>,
     /// Whether `AT_SECURE` is non-zero: the program runs with privileges its
-    /// caller does not have, so environment knobs are ignored.
+    /// caller does not have, so environment knobs are ignored. Read only
+    /// when `switch` is set; a runtime may leave it `false` otherwise.
     pub secure: bool,
 }
 
