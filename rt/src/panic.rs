@@ -59,9 +59,12 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
 
 /// Reports a failed `print!`, `println!`, `eprint!` or `eprintln!` at `at`
 /// (to standard error if `fd` is [`STDERR`], else to standard output)
-/// exactly as the panic it stands for would be reported
-/// (`panicked at FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`)
-/// and exits with [`PANIC_EXIT`].
+/// as the panic it stands for would be reported (`panicked at
+/// FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`) and exits
+/// with [`PANIC_EXIT`]. ERRNO is as `Errno`'s `Display` shows it
+/// (`ENOSPC (errno 28)`) for the errors a write reports
+/// ([`Errno::io_name`]) and `errno N` for any other. The report is one
+/// line of at most 383 bytes: a longer source path cuts its end.
 ///
 /// It builds the lines itself, without `core::fmt`: in a program whose
 /// only possible panic is a failed print (such as `hello`), nothing then
