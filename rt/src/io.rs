@@ -21,16 +21,24 @@ pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
 /// non-empty buffer is reported as `EIO`, so the loop always ends.
 #[inline]
 pub fn write_all(fd: Fd, buf: &[u8]) -> Result<(), Errno> {
+    write_first(fd, buf).or_else(|first| write_rest(fd, buf, first))
+}
+
+/// The first `write` of [`write_all`]: `Ok` if it took all of `buf` (or
+/// `buf` is empty), else its raw result, for [`write_rest`]. Nearly always
+/// one `write` takes it all: this path is inlined, and a string literal's
+/// length is a constant for the comparison.
+#[inline(always)]
+fn write_first(fd: Fd, buf: &[u8]) -> Result<(), usize> {
     if buf.is_empty() {
         return Ok(());
     }
-    // Nearly always one `write` takes it all: that path is inlined, and a
-    // string literal's length is a constant for the comparison.
     let first = sys::write_raw(fd, buf);
     if first == buf.len() {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(first)
     }
-    write_rest(fd, buf, first)
 }
 
 /// The rest of [`write_all`] after a first `write` whose raw result,
@@ -218,12 +226,8 @@ pub fn _print(fd: Fd, args: fmt::Arguments<'_>, newline: bool) {
     // everything else out of line, so that a `print!` costs its caller
     // no more than the system call and one comparison.
     if let (Some(s), false) = (args.as_str(), newline) {
-        let buf = s.as_bytes();
-        if !buf.is_empty() {
-            let first = sys::write_raw(fd, buf);
-            if first != buf.len() {
-                print_rest(fd, buf, first);
-            }
+        if let Err(first) = write_first(fd, s.as_bytes()) {
+            print_rest(fd, s.as_bytes(), first);
         }
         return;
     }

@@ -71,6 +71,7 @@ pub mod rebase;
 use crate::arch;
 use crate::msg::{self, Msg};
 use core::mem::size_of;
+use freestand_syscalls::io::STDERR;
 use freestand_syscalls::nr::{__NR_exit_group, __NR_mprotect};
 use freestand_syscalls::raw::{syscall1_noreturn, syscall3};
 use linux_raw_sys::elf::{Elf_Ehdr, Elf_Rela};
@@ -277,7 +278,7 @@ fn fail(sp: *const usize, what: &[u8], number: Option<usize>, relocation: bool) 
     if relocation {
         m.push(b" (freestand applies only relative relocations; link with its linker script)");
     }
-    m.send(2);
+    m.send(STDERR);
     // SAFETY: ends the process.
     unsafe { syscall1_noreturn(__NR_exit_group, EXIT_CANNOT_START as usize) }
 }
