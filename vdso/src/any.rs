@@ -4,7 +4,7 @@ use crate::elf;
 use crate::error::Error;
 use crate::info::Info;
 use crate::layout::{Class, Elf32Be, Elf32Le, Elf64Be, Elf64Le, Endian};
-use crate::lookup::LookupMethod;
+use crate::lookup::{LookupMethod, Query};
 use crate::symbol::Symbol;
 use crate::vdso::{Symbols, Vdso, VersionDefs};
 
@@ -81,6 +81,15 @@ impl<'a> AnyVdso<'a> {
     /// As [`Vdso::lookup_unversioned`].
     pub fn lookup_unversioned(&self, name: &str) -> Result<Symbol<'a>, Error> {
         forward!(self, v => v.lookup_unversioned(name))
+    }
+
+    /// See [`Vdso::find`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Vdso::find`].
+    pub fn find(&self, query: &Query<'_>) -> Result<Symbol<'a>, Error> {
+        forward!(self, v => v.find(query))
     }
 
     /// See [`Vdso::lookup_via`].

@@ -26,6 +26,8 @@ pub(crate) const EV_CURRENT: u8 = 1;
 /// `e_type` of a shared object; every vDSO is one.
 pub(crate) const ET_DYN: u16 = 3;
 
+/// `p_type` of an unused program header.
+pub(crate) const PT_NULL: u32 = 0;
 /// `p_type` of a loadable segment.
 pub(crate) const PT_LOAD: u32 = 1;
 /// `p_type` of the segment that holds the dynamic section.

@@ -12,6 +12,7 @@ mod layout;
 mod lookup;
 mod mapped;
 mod parse;
+mod resolver;
 mod symbol;
 mod vdso;
 
@@ -20,7 +21,8 @@ pub use arch::NATIVE_MACHINE;
 pub use error::Error;
 pub use info::{Info, Machine, VersionDef};
 pub use layout::{Class, Elf32Be, Elf32Le, Elf64Be, Elf64Le, Endian, Layout, Native};
-pub use lookup::{LookupMethod, gnu_hash, sysv_hash};
+pub use lookup::{LookupMethod, Query, gnu_hash, sysv_hash};
+pub use resolver::Resolver;
 pub use symbol::{DynSymbol, Name, Symbol, SymbolBinding, SymbolType, Version};
 pub use vdso::{Symbols, Vdso, VersionDefs};
 

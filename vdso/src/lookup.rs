@@ -24,35 +24,132 @@ pub enum LookupMethod {
 }
 
 /// The GNU hash of a name (`h = h * 33 + c`, from 5381), as `DT_GNU_HASH`
-/// uses it.
+/// uses it. A `const fn`, so that [`Query`] can hash at compile time.
 #[inline]
-pub fn gnu_hash(name: &[u8]) -> u32 {
+pub const fn gnu_hash(name: &[u8]) -> u32 {
     // Four steps of the recurrence at a time: h * 33^4 + c0 * 33^3 + ...,
     // which the compiler does not find on its own at opt-level "s".
     const P1: u32 = 33;
     const P2: u32 = 33 * 33;
     const P3: u32 = 33 * 33 * 33;
     const P4: u32 = 33 * 33 * 33 * 33;
-    let (quads, tail) = name.as_chunks::<4>();
-    let h = quads.iter().fold(5381u32, |h, q| {
-        h.wrapping_mul(P4)
-            .wrapping_add(u32::from(q[0]) * P3)
-            .wrapping_add(u32::from(q[1]) * P2)
-            .wrapping_add(u32::from(q[2]) * P1)
-            .wrapping_add(u32::from(q[3]))
-    });
-    tail.iter()
-        .fold(h, |h, &c| h.wrapping_mul(P1).wrapping_add(u32::from(c)))
+    let mut h = 5381u32;
+    let mut i = 0;
+    while i + 4 <= name.len() {
+        h = h
+            .wrapping_mul(P4)
+            .wrapping_add(name[i] as u32 * P3)
+            .wrapping_add(name[i + 1] as u32 * P2)
+            .wrapping_add(name[i + 2] as u32 * P1)
+            .wrapping_add(name[i + 3] as u32);
+        i += 4;
+    }
+    while i < name.len() {
+        h = h.wrapping_mul(P1).wrapping_add(name[i] as u32);
+        i += 1;
+    }
+    h
 }
 
-/// The System V ELF hash of a name, as `DT_HASH` and `vd_hash` use it.
+/// The System V ELF hash of a name, as `DT_HASH` and `vd_hash` use it. A
+/// `const fn`, like [`gnu_hash`].
 #[inline]
-pub fn sysv_hash(name: &[u8]) -> u32 {
-    name.iter().fold(0u32, |h, &c| {
-        let h = (h << 4).wrapping_add(u32::from(c));
+pub const fn sysv_hash(name: &[u8]) -> u32 {
+    let mut h = 0u32;
+    let mut i = 0;
+    while i < name.len() {
+        h = (h << 4).wrapping_add(name[i] as u32);
         let g = h & 0xf000_0000;
-        (h ^ (g >> 24)) & !g
-    })
+        h = (h ^ (g >> 24)) & !g;
+        i += 1;
+    }
+    h
+}
+
+/// A symbol to look up, with both hashes of its name and whether it can
+/// name anything at all, computed once: at compile time when the query is
+/// a `const`. A runtime that resolves the same few functions every run
+/// keeps them as constants and looks them up with [`Vdso::find`] or
+/// [`Resolver::find`], which then only walk and compare; [`Vdso::lookup`]
+/// hashes the name on every call.
+///
+/// ```
+/// use freestand_vdso::Query;
+///
+/// const CLOCK_GETTIME: Query<'static> = Query::new("__vdso_clock_gettime", "LINUX_2.6");
+/// assert_eq!(CLOCK_GETTIME.name(), b"__vdso_clock_gettime");
+/// ```
+///
+/// [`Vdso::find`]: crate::Vdso::find
+/// [`Vdso::lookup`]: crate::Vdso::lookup
+/// [`Resolver::find`]: crate::Resolver::find
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Query<'n> {
+    name: &'n [u8],
+    version: Option<&'n [u8]>,
+    gnu: u32,
+    sysv: u32,
+    /// Neither the name nor the version contains a NUL byte.
+    valid: bool,
+}
+
+impl<'n> Query<'n> {
+    /// The function `name` in version `version`, as [`Vdso::lookup`]
+    /// finds it.
+    ///
+    /// [`Vdso::lookup`]: crate::Vdso::lookup
+    pub const fn new(name: &'n str, version: &'n str) -> Self {
+        Self::of(name.as_bytes(), Some(version.as_bytes()))
+    }
+
+    /// The function `name` in any version, as
+    /// [`Vdso::lookup_unversioned`](crate::Vdso::lookup_unversioned) finds
+    /// it.
+    pub const fn unversioned(name: &'n str) -> Self {
+        Self::of(name.as_bytes(), None)
+    }
+
+    const fn of(name: &'n [u8], version: Option<&'n [u8]>) -> Self {
+        let valid = !const_has_nul(name)
+            && match version {
+                Some(v) => !const_has_nul(v),
+                None => true,
+            };
+        Query {
+            name,
+            version,
+            gnu: gnu_hash(name),
+            sysv: sysv_hash(name),
+            valid,
+        }
+    }
+
+    /// The symbol name.
+    pub const fn name(&self) -> &'n [u8] {
+        self.name
+    }
+
+    /// The version, or `None` for any.
+    pub const fn version(&self) -> Option<&'n [u8]> {
+        self.version
+    }
+
+    fn want(&self) -> Want<'n> {
+        self.version.map_or(Want::Any, Want::Version)
+    }
+}
+
+/// Whether `bytes` contains a NUL byte, one byte at a time (for `const`
+/// evaluation; lookups at run time use [`has_nul`]).
+const fn const_has_nul(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0 {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Whether `bytes` contains a NUL byte: such a name or version names
@@ -178,24 +275,27 @@ impl<'a> Core<'a> {
     #[inline(always)]
     fn verdef<L: Layout>(&self, ndx: u16) -> Option<VerdefEntry> {
         self.verdef?;
-        let cached = (self.verdef_count as usize).min(VERDEF_CACHE);
+        let cached = usize::from(self.verdef_cached).min(VERDEF_CACHE);
         if let Some(e) = self.verdef_cache[..cached].iter().find(|e| e.ndx == ndx) {
             return Some(*e);
         }
-        if self.verdef_count as usize > VERDEF_CACHE {
+        if self.verdef_count as usize > cached {
             self.verdef_walk::<L>(ndx)
         } else {
             None
         }
     }
 
-    /// [`Core::verdef`] for definitions past the cached ones.
-    #[cold]
+    /// [`Core::verdef`] for definitions past the cached ones: walks at most
+    /// `verdef_count` entries of the chain, each read checked.
     fn verdef_walk<L: Layout>(&self, ndx: u16) -> Option<VerdefEntry> {
         let t = self.verdef?;
         let mut off = 0usize;
         for _ in 0..self.verdef_count {
             let vd = t.get(off..)?;
+            if u16_at::<L>(vd, 0)? != elf::VER_DEF_CURRENT {
+                return None;
+            }
             let e = VerdefEntry {
                 ndx: u16_at::<L>(vd, 4)? & elf::VERSYM_VERSION,
                 flags: u16_at::<L>(vd, 2)?,
@@ -204,7 +304,11 @@ impl<'a> Core<'a> {
             if e.ndx == ndx {
                 return Some(e);
             }
-            off = off.checked_add(u32_at::<L>(vd, 16)? as usize)?;
+            let next = u32_at::<L>(vd, 16)?;
+            if next == 0 {
+                return None;
+            }
+            off = off.checked_add(next as usize)?;
         }
         None
     }
@@ -289,7 +393,14 @@ impl<'a> Core<'a> {
         if !is_callable(s.kind(), s.binding(), s.shndx) {
             return None;
         }
-        let accept = match (search.want, self.versym::<L>(i)) {
+        // Without DT_VERSYM the version is not checked; with it, a symbol
+        // whose entry cannot be read (past the end of a lazily opened
+        // table) is no candidate.
+        let versym = match self.versym {
+            None => None,
+            Some(_) => Some(self.versym::<L>(i)?),
+        };
+        let accept = match (search.want, versym) {
             (_, None) => true,
             (Want::Any, Some(v)) => {
                 if v & elf::VERSYM_HIDDEN == 0 {
@@ -344,7 +455,8 @@ impl<'a> Core<'a> {
         })
     }
 
-    /// Looks `name` up with the best table the image has.
+    /// Looks `name` up with the best table the image has, hashing the name
+    /// for that table.
     #[inline]
     pub(crate) fn lookup<L: Layout>(
         &self,
@@ -355,9 +467,25 @@ impl<'a> Core<'a> {
             return Err(Error::SymbolNotFound);
         }
         if let Some(gnu) = &self.gnu {
-            self.lookup_gnu::<L>(gnu, name, want)
+            self.lookup_gnu::<L>(gnu, gnu_hash(name), name, want)
         } else if let Some(sysv) = &self.sysv {
-            self.lookup_sysv::<L>(sysv, name, want)
+            self.lookup_sysv::<L>(sysv, sysv_hash(name), name, want)
+        } else {
+            self.lookup_linear::<L>(name, want)
+        }
+    }
+
+    /// Looks `query` up with the best table the image has.
+    #[inline]
+    pub(crate) fn find<L: Layout>(&self, query: &Query<'_>) -> Result<Symbol<'a>, Error> {
+        if !query.valid {
+            return Err(Error::SymbolNotFound);
+        }
+        let (name, want) = (query.name, query.want());
+        if let Some(gnu) = &self.gnu {
+            self.lookup_gnu::<L>(gnu, query.gnu, name, want)
+        } else if let Some(sysv) = &self.sysv {
+            self.lookup_sysv::<L>(sysv, query.sysv, name, want)
         } else {
             self.lookup_linear::<L>(name, want)
         }
@@ -376,24 +504,25 @@ impl<'a> Core<'a> {
         match method {
             LookupMethod::GnuHash => {
                 let gnu = self.gnu.as_ref().ok_or(Error::NoSuchHashTable)?;
-                self.lookup_gnu::<L>(gnu, name, want)
+                self.lookup_gnu::<L>(gnu, gnu_hash(name), name, want)
             }
             LookupMethod::SysvHash => {
                 let sysv = self.sysv.as_ref().ok_or(Error::NoSuchHashTable)?;
-                self.lookup_sysv::<L>(sysv, name, want)
+                self.lookup_sysv::<L>(sysv, sysv_hash(name), name, want)
             }
             LookupMethod::Linear => self.lookup_linear::<L>(name, want),
         }
     }
 
+    /// Looks `name`, whose GNU hash is `h`, up through `gnu`.
     fn lookup_gnu<L: Layout>(
         &self,
         gnu: &GnuHash<'a>,
+        h: u32,
         name: &[u8],
         want: Want<'_>,
     ) -> Result<Symbol<'a>, Error> {
         let mut search = Search::new(name, want);
-        let h = gnu_hash(name);
         let bits = (L::WORD * 8) as u32;
         let word = word_at::<L>(gnu.bloom, scaled((h / bits) & gnu.bloom_mask, L::WORD));
         let mask = (1u64 << (h % bits)) | (1u64 << ((h >> gnu.bloom_shift) % bits));
@@ -421,9 +550,11 @@ impl<'a> Core<'a> {
         self.finish::<L>(search)
     }
 
+    /// Looks `name`, whose System V hash is `h`, up through `sysv`.
     fn lookup_sysv<L: Layout>(
         &self,
         sysv: &SysvHash<'a>,
+        h: u32,
         name: &[u8],
         want: Want<'_>,
     ) -> Result<Symbol<'a>, Error> {
@@ -435,7 +566,6 @@ impl<'a> Core<'a> {
                 u32_at::<L>(table, scaled(i, 4))
             }
         };
-        let h = sysv_hash(name);
         let mut i = entry(sysv.buckets, h % sysv.nbucket);
         // A chain visits each symbol at most once unless it loops; stop
         // after `nchain` steps either way.

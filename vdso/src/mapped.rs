@@ -18,8 +18,63 @@ use core::slice;
 use crate::arch::NATIVE_MACHINE;
 use crate::error::Error;
 use crate::layout::{Layout, Native};
-use crate::parse::{header, mapped_len};
+use crate::parse::{Core, header, segments};
+use crate::resolver::Resolver;
 use crate::vdso::Vdso;
+
+/// Maps the running program's vDSO at `addr` into a slice and builds its
+/// [`Core`], validated in full with `FULL`, lazily without: the one
+/// constructor behind [`Vdso::from_sysinfo_ehdr`] and
+/// [`Resolver::from_sysinfo_ehdr`]. Reads the ELF header and the program
+/// headers once.
+///
+/// # Safety
+///
+/// As [`Vdso::from_sysinfo_ehdr`].
+#[inline(always)]
+unsafe fn map<'a, const FULL: bool>(addr: usize) -> Result<Core<'a>, Error> {
+    if addr == 0 {
+        return Err(Error::NoVdso);
+    }
+    let expected = NATIVE_MACHINE.ok_or(Error::UnsupportedArchitecture)?;
+    let ptr = addr as *const u8;
+    // An image whose end does not fit the address space cannot be real.
+    let fits = |len: usize| addr.checked_add(len).is_some() && len <= isize::MAX as usize;
+
+    // SAFETY: the caller promises the ELF header at `addr` is readable and
+    // unmodified for 'a; the header has this fixed size.
+    let ehdr: &'a [u8] = unsafe { slice::from_raw_parts(ptr, Native::EHDR_SIZE) };
+    let hdr = header::<Native>(ehdr)?;
+    if hdr.machine != expected {
+        return Err(Error::WrongMachine {
+            expected,
+            found: hdr.machine,
+        });
+    }
+    let phdrs_end = hdr.phoff + hdr.phdrs_len();
+    if !fits(phdrs_end) {
+        return Err(Error::OutOfRange { field: "e_phoff" });
+    }
+    // SAFETY: the caller promises the program header table the validated
+    // header describes is readable and unmodified for 'a; `header` checked
+    // that `phoff + phdrs_len` does not overflow, and `fits` that the range
+    // stays inside the address space.
+    let phdrs: &'a [u8] = unsafe { slice::from_raw_parts(ptr.add(hdr.phoff), hdr.phdrs_len()) };
+    let segs = segments::<Native>(phdrs, &hdr)?;
+    let len = segs.mapped_len::<Native>(&hdr)?;
+    if !fits(len) {
+        return Err(Error::OutOfRange {
+            field: "PT_LOAD p_filesz",
+        });
+    }
+    // SAFETY: the caller promises that every PT_LOAD segment's file
+    // contents, up to `p_offset + p_filesz` from `addr`, are readable and
+    // unmodified for 'a; `len` is the largest such end, it covers the header
+    // and program headers already read, and `fits` checked it stays within
+    // the address space and `isize::MAX`.
+    let image: &'a [u8] = unsafe { slice::from_raw_parts(ptr, len) };
+    Core::build::<Native, FULL>(image, addr as u64, &hdr, &segs)
+}
 
 impl<'a> Vdso<'a, Native> {
     /// Validates the running program's vDSO, whose ELF header is at `addr`:
@@ -57,45 +112,28 @@ impl<'a> Vdso<'a, Native> {
     /// native `e_machine`; [`Error::WrongMachine`] and the errors of
     /// [`Vdso::parse`] otherwise.
     pub unsafe fn from_sysinfo_ehdr(addr: usize) -> Result<Self, Error> {
-        if addr == 0 {
-            return Err(Error::NoVdso);
-        }
-        let expected = NATIVE_MACHINE.ok_or(Error::UnsupportedArchitecture)?;
-        let ptr = addr as *const u8;
-        // An image whose end does not fit the address space cannot be real.
-        let fits = |len: usize| addr.checked_add(len).is_some() && len <= isize::MAX as usize;
+        // SAFETY: the caller's promise is `map`'s.
+        unsafe { map::<true>(addr) }.map(Vdso::from_core)
+    }
+}
 
-        // SAFETY: the caller promises the ELF header at `addr` is readable
-        // and unmodified for 'a; the header has this fixed size.
-        let ehdr: &'a [u8] = unsafe { slice::from_raw_parts(ptr, Native::EHDR_SIZE) };
-        let hdr = header::<Native>(ehdr)?;
-        if hdr.machine != expected {
-            return Err(Error::WrongMachine {
-                expected,
-                found: hdr.machine,
-            });
-        }
-        let phdrs_end = hdr.phoff + hdr.phdrs_len();
-        if !fits(phdrs_end) {
-            return Err(Error::OutOfRange { field: "e_phoff" });
-        }
-        // SAFETY: the caller promises the program header table the validated
-        // header describes is readable and unmodified for 'a; `header`
-        // checked that `phoff + phdrs_len` does not overflow, and `fits` that
-        // the range stays inside the address space.
-        let phdrs: &'a [u8] = unsafe { slice::from_raw_parts(ptr.add(hdr.phoff), hdr.phdrs_len()) };
-        let len = mapped_len::<Native>(phdrs, &hdr)?;
-        if !fits(len) {
-            return Err(Error::OutOfRange {
-                field: "PT_LOAD p_filesz",
-            });
-        }
-        // SAFETY: the caller promises that every PT_LOAD segment's file
-        // contents, up to `p_offset + p_filesz` from `addr`, are readable and
-        // unmodified for 'a; `len` is the largest such end, it covers the
-        // header and program headers already read, and `fits` checked it
-        // stays within the address space and `isize::MAX`.
-        let image: &'a [u8] = unsafe { slice::from_raw_parts(ptr, len) };
-        Vdso::parse_at(image, addr as u64)
+impl<'a> Resolver<'a, Native> {
+    /// Opens the running program's vDSO, whose ELF header is at `addr` (the
+    /// value of `AT_SYSINFO_EHDR`), for lookups. Checks what
+    /// [`Resolver::parse`] checks, plus the class, byte order and
+    /// `e_machine` of the running program, as [`Vdso::from_sysinfo_ehdr`]
+    /// does. Symbol addresses are absolute.
+    ///
+    /// # Safety
+    ///
+    /// As [`Vdso::from_sysinfo_ehdr`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Vdso::from_sysinfo_ehdr`], for the parts a `Resolver` checks
+    /// when it is opened.
+    pub unsafe fn from_sysinfo_ehdr(addr: usize) -> Result<Self, Error> {
+        // SAFETY: the caller's promise is `map`'s.
+        unsafe { map::<false>(addr) }.map(Resolver::from_core)
     }
 }

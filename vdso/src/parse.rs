@@ -7,6 +7,8 @@
 //! `PT_LOAD` headers, so images linked at 0, prelinked at a high address, or
 //! relocated in place (qemu-user) all resolve the same way.
 
+use core::num::NonZeroU32;
+
 use crate::elf;
 use crate::error::Error;
 use crate::layout::{Class, Endian, Layout, u16_at, u32_at, word_at};
@@ -128,43 +130,85 @@ pub(crate) fn phdr<L: Layout>(table: &[u8], hdr: &Header, i: usize) -> Result<Ph
     })
 }
 
-/// The length of the image as mapped: the end of the furthest `PT_LOAD`
-/// segment's file contents. The header and the program header table must
-/// lie inside it.
-pub(crate) fn mapped_len<L: Layout>(table: &[u8], hdr: &Header) -> Result<usize, Error> {
-    let mut end: u64 = 0;
-    let mut loads = 0usize;
+/// What one pass over the program headers finds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Segments {
+    /// The first `PT_LOAD` (meaningful when `nloads > 0`): every vDSO has
+    /// exactly one, so addresses are translated through it alone unless
+    /// there are more.
+    load: Phdr,
+    /// How many `PT_LOAD` headers there are.
+    nloads: usize,
+    /// The first `PT_DYNAMIC`, if `p_type` says so.
+    dynamic: Phdr,
+    /// The end of the furthest `PT_LOAD` segment's file contents, `None` if
+    /// it overflows.
+    end: Option<u64>,
+}
+
+/// Reads the program headers.
+pub(crate) fn segments<L: Layout>(table: &[u8], hdr: &Header) -> Result<Segments, Error> {
+    let none = Phdr {
+        p_type: elf::PT_NULL,
+        offset: 0,
+        vaddr: 0,
+        filesz: 0,
+    };
+    let mut s = Segments {
+        load: none,
+        nloads: 0,
+        dynamic: none,
+        end: Some(0),
+    };
     for i in 0..hdr.phnum {
         let ph = phdr::<L>(table, hdr, i)?;
-        if ph.p_type == elf::PT_LOAD {
-            loads += 1;
-            let seg_end = ph.offset.checked_add(ph.filesz).ok_or(Error::OutOfRange {
-                field: "PT_LOAD p_filesz",
-            })?;
-            end = end.max(seg_end);
+        match ph.p_type {
+            elf::PT_LOAD => {
+                if s.nloads == 0 {
+                    s.load = ph;
+                }
+                s.nloads += 1;
+                s.end = match (s.end, ph.offset.checked_add(ph.filesz)) {
+                    (Some(end), Some(seg_end)) => Some(end.max(seg_end)),
+                    _ => None,
+                };
+            }
+            elf::PT_DYNAMIC if s.dynamic.p_type != elf::PT_DYNAMIC => s.dynamic = ph,
+            _ => {}
         }
     }
-    if loads == 0 {
-        return Err(Error::NoLoadSegment);
-    }
-    let end = usize::try_from(end).map_err(|_| Error::OutOfRange {
-        field: "PT_LOAD p_filesz",
-    })?;
-    if end < L::EHDR_SIZE {
-        return Err(Error::OutOfRange {
+    Ok(s)
+}
+
+impl Segments {
+    /// The length of the image as mapped: the end of the furthest `PT_LOAD`
+    /// segment's file contents. The header and the program header table
+    /// must lie inside it.
+    pub(crate) fn mapped_len<L: Layout>(&self, hdr: &Header) -> Result<usize, Error> {
+        if self.nloads == 0 {
+            return Err(Error::NoLoadSegment);
+        }
+        let oob = Error::OutOfRange {
             field: "PT_LOAD p_filesz",
-        });
+        };
+        let end = self
+            .end
+            .and_then(|end| usize::try_from(end).ok())
+            .ok_or(oob)?;
+        if end < L::EHDR_SIZE {
+            return Err(oob);
+        }
+        if hdr.phoff + hdr.phdrs_len() > end {
+            return Err(Error::OutOfRange { field: "e_phoff" });
+        }
+        Ok(end)
     }
-    if hdr.phoff + hdr.phdrs_len() > end {
-        return Err(Error::OutOfRange { field: "e_phoff" });
-    }
-    Ok(end)
 }
 
 /// The GNU hash table, validated.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct GnuHash<'a> {
-    pub nbuckets: u32,
+    pub nbuckets: NonZeroU32,
     /// Index of the first symbol the table covers.
     pub symoffset: u32,
     /// Bloom filter word count minus one (the count is not required to be a
@@ -183,7 +227,7 @@ pub(crate) struct GnuHash<'a> {
 /// The System V hash table, validated.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SysvHash<'a> {
-    pub nbucket: u32,
+    pub nbucket: NonZeroU32,
     /// Number of chain entries, which is the number of symbols.
     pub nchain: u32,
     pub buckets: &'a [u8],
@@ -215,49 +259,61 @@ pub(crate) struct Core<'a> {
     pub versym: Option<&'a [u8]>,
     /// Version definitions, from the first to the end of its segment.
     pub verdef: Option<&'a [u8]>,
-    /// Number of version definitions in the validated chain.
+    /// Number of version definitions in the validated chain (for a lazy
+    /// core, at most this many are walked).
     pub verdef_count: u32,
     /// The first [`VERDEF_CACHE`] of them.
     pub verdef_cache: [VerdefEntry; VERDEF_CACHE],
+    /// How many entries of `verdef_cache` are filled.
+    pub verdef_cached: u8,
     pub gnu: Option<GnuHash<'a>>,
     pub sysv: Option<SysvHash<'a>>,
     /// `DT_SONAME`, unvalidated string table offset.
     pub soname: Option<u64>,
 }
 
-/// Values of the dynamic entries the parser uses.
+/// The dynamic tags the parser uses, each an index into [`Dynamic`].
+#[derive(Clone, Copy)]
+enum Tag {
+    Hash,
+    GnuHash,
+    Strtab,
+    Symtab,
+    Strsz,
+    Syment,
+    Soname,
+    Versym,
+    Verdef,
+    Verdefnum,
+}
+
+/// Values of the dynamic entries the parser uses: the value of [`Tag`] `t`
+/// is `vals[t]` if bit `t` of `present` is set. Kept this small because it
+/// is built on every parse.
 #[derive(Default)]
 struct Dynamic {
-    hash: Option<u64>,
-    gnu_hash: Option<u64>,
-    strtab: Option<u64>,
-    symtab: Option<u64>,
-    strsz: Option<u64>,
-    syment: Option<u64>,
-    soname: Option<u64>,
-    versym: Option<u64>,
-    verdef: Option<u64>,
-    verdefnum: Option<u64>,
+    vals: [u64; 10],
+    present: u16,
 }
 
-/// How many `PT_LOAD` headers [`Image`] keeps at hand for translating
-/// addresses (a vDSO has one); an image with more is searched in full.
-const LOADS_CACHED: usize = 4;
+impl Dynamic {
+    #[inline(always)]
+    fn get(&self, tag: Tag) -> Option<u64> {
+        let i = tag as usize;
+        (self.present & (1 << i) != 0).then(|| self.vals[i])
+    }
+}
 
-/// Parse-time state: the image, its program header table, and its first
-/// `PT_LOAD` headers, read once.
-struct Image<'a> {
+/// Parse-time state: the image, its program header table, and what the
+/// pass over it found.
+struct Image<'a, 'p> {
     data: &'a [u8],
-    hdr: Header,
+    hdr: &'p Header,
     phdrs: &'a [u8],
-    /// The first `PT_LOAD` headers, in table order.
-    loads: [Phdr; LOADS_CACHED],
-    /// How many `PT_LOAD` headers there are: when more than
-    /// [`LOADS_CACHED`], the table is searched instead.
-    nloads: usize,
+    segs: &'p Segments,
 }
 
-impl<'a> Image<'a> {
+impl<'a> Image<'a, '_> {
     /// Translates the virtual address `vaddr` (from the field `field`) to the
     /// range of the image from that address to the end of the file contents of
     /// the `PT_LOAD` segment holding it.
@@ -267,23 +323,21 @@ impl<'a> Image<'a> {
         vaddr: u64,
         field: &'static str,
     ) -> Result<(usize, usize), Error> {
-        let Some(loads) = self.loads.get(..self.nloads) else {
+        if self.segs.nloads != 1 {
             return self.translate_uncached::<L>(vaddr, field);
-        };
-        for ph in loads {
-            if let Some(range) = self.within::<L>(ph, vaddr, field)? {
-                return Ok(range);
-            }
         }
-        Err(Error::AddressNotMapped {
-            field,
-            address: vaddr,
-        })
+        match self.within::<L>(&self.segs.load, vaddr, field)? {
+            Some(range) => Ok(range),
+            None => Err(Error::AddressNotMapped {
+                field,
+                address: vaddr,
+            }),
+        }
     }
 
-    /// [`Image::translate`] for an image with more `PT_LOAD` headers than
-    /// are cached: reads them from the table. Out of line, so that the
-    /// common path needs few registers.
+    /// [`Image::translate`] for an image with more than one `PT_LOAD`
+    /// header: reads them from the table. Out of line, so that the common
+    /// path needs few registers.
     #[cold]
     #[inline(never)]
     fn translate_uncached<L: Layout>(
@@ -292,7 +346,7 @@ impl<'a> Image<'a> {
         field: &'static str,
     ) -> Result<(usize, usize), Error> {
         for i in 0..self.hdr.phnum {
-            let ph = phdr::<L>(self.phdrs, &self.hdr, i)?;
+            let ph = phdr::<L>(self.phdrs, self.hdr, i)?;
             if ph.p_type == elf::PT_LOAD
                 && let Some(range) = self.within::<L>(&ph, vaddr, field)?
             {
@@ -329,14 +383,45 @@ impl<'a> Image<'a> {
         Ok(Some((start as usize, end.min(len) as usize)))
     }
 
-    /// Like [`Image::translate`], but returns the bytes.
+    /// Like [`Image::translate`], but returns the bytes. Inline for the
+    /// one-`PT_LOAD` image every vDSO is; anything else, and every error,
+    /// goes through [`Image::translate`] out of line.
+    #[inline(always)]
     fn table<L: Layout>(
         &self,
         vaddr: u64,
         field: &'static str,
     ) -> Result<(usize, &'a [u8]), Error> {
+        let ph = &self.segs.load;
+        let delta = vaddr.wrapping_sub(ph.vaddr) & L::ADDR_MASK;
+        if self.segs.nloads == 1
+            && delta < ph.filesz
+            && ph.offset.checked_add(ph.filesz).is_some()
+            // Cannot overflow: delta < filesz and offset + filesz did not.
+            && let Ok(start) = usize::try_from(ph.offset + delta)
+            && let Some(rest) = self.data.get(start..)
+            && !rest.is_empty()
+        {
+            let len = usize::try_from(ph.filesz - delta).unwrap_or(usize::MAX);
+            return Ok((start, rest.get(..len).unwrap_or(rest)));
+        }
+        self.table_slow::<L>(vaddr, field)
+    }
+
+    /// [`Image::table`] in full.
+    #[cold]
+    #[inline(never)]
+    fn table_slow<L: Layout>(
+        &self,
+        vaddr: u64,
+        field: &'static str,
+    ) -> Result<(usize, &'a [u8]), Error> {
         let (start, end) = self.translate::<L>(vaddr, field)?;
-        Ok((start, &self.data[start..end]))
+        let t = self
+            .data
+            .get(start..end)
+            .ok_or(Error::OutOfRange { field })?;
+        Ok((start, t))
     }
 }
 
@@ -347,10 +432,20 @@ fn prefix<'a>(
     size: usize,
     field: &'static str,
 ) -> Result<&'a [u8], Error> {
+    split(table, count, size, field).map(|(head, _)| head)
+}
+
+/// `table` split after `count * size` bytes, or an error naming `field`.
+fn split<'a>(
+    table: &'a [u8],
+    count: u64,
+    size: usize,
+    field: &'static str,
+) -> Result<(&'a [u8], &'a [u8]), Error> {
     let oob = Error::OutOfRange { field };
     let len = count.checked_mul(size as u64).ok_or(oob)?;
     let len = usize::try_from(len).map_err(|_| oob)?;
-    table.get(..len).ok_or(oob)
+    table.split_at_checked(len).ok_or(oob)
 }
 
 /// Checks that `off` names a NUL-terminated string in `strtab`, and returns
@@ -388,77 +483,87 @@ pub(crate) fn nul_at(bytes: &[u8]) -> Option<usize> {
     Some(words.len() * 8 + at)
 }
 
+/// Reads the ELF header and the program headers of `data`.
+pub(crate) fn headers<L: Layout>(data: &[u8]) -> Result<(Header, Segments), Error> {
+    let hdr = header::<L>(data)?;
+    let phdrs = data
+        .get(hdr.phoff..hdr.phoff + hdr.phdrs_len())
+        .ok_or(Error::OutOfRange { field: "e_phoff" })?;
+    let segs = segments::<L>(phdrs, &hdr)?;
+    Ok((hdr, segs))
+}
+
 impl<'a> Core<'a> {
     /// Validates `data` as an image of layout `L` whose first byte is at
     /// address `base`.
     pub(crate) fn parse<L: Layout>(data: &'a [u8], base: u64) -> Result<Self, Error> {
-        let hdr = header::<L>(data)?;
+        let (hdr, segs) = headers::<L>(data)?;
+        Self::build::<L, true>(data, base, &hdr, &segs)
+    }
+
+    /// Builds the core of `data`, whose headers `hdr` and `segs` have been
+    /// read. With `FULL`, validates everything [`Core`] documents. Without
+    /// it, checks only the dynamic section, the presence and placement of
+    /// the tables a lookup uses, and the headers of the hash table it will
+    /// go through: `symtab`, `versym` and a GNU hash chain then run to the
+    /// end of their segment, `gnu.end` is `u32::MAX`, no version definition
+    /// is cached (`verdef_count` is only a bound), and `sysv` is left out
+    /// when there is a GNU hash table. Lookups read every entry checked, so
+    /// they stay in bounds and end either way.
+    #[inline(always)]
+    pub(crate) fn build<L: Layout, const FULL: bool>(
+        data: &'a [u8],
+        base: u64,
+        hdr: &Header,
+        segs: &Segments,
+    ) -> Result<Self, Error> {
         let phdrs = data
             .get(hdr.phoff..hdr.phoff + hdr.phdrs_len())
             .ok_or(Error::OutOfRange { field: "e_phoff" })?;
-        // Load bias from the first PT_LOAD; the dynamic section from the
-        // first PT_DYNAMIC; the PT_LOADs for translating addresses.
-        let mut bias = None;
-        let mut dynamic = None;
-        let empty = Phdr {
-            p_type: elf::PT_LOAD,
-            offset: 0,
-            vaddr: 0,
-            filesz: 0,
-        };
-        let mut loads = [empty; LOADS_CACHED];
-        let mut nloads = 0;
-        for i in 0..hdr.phnum {
-            let ph = phdr::<L>(phdrs, &hdr, i)?;
-            match ph.p_type {
-                elf::PT_LOAD => {
-                    if bias.is_none() {
-                        bias = Some(
-                            base.wrapping_add(ph.offset).wrapping_sub(ph.vaddr) & L::ADDR_MASK,
-                        );
-                    }
-                    if let Some(slot) = loads.get_mut(nloads) {
-                        *slot = ph;
-                    }
-                    nloads += 1;
-                }
-                elf::PT_DYNAMIC if dynamic.is_none() => dynamic = Some(ph),
-                _ => {}
-            }
-        }
         let img = Image {
             data,
             hdr,
             phdrs,
-            loads,
-            nloads,
+            segs,
         };
-        let bias = bias.ok_or(Error::NoLoadSegment)?;
-        let dynamic = dynamic.ok_or(Error::NoDynamicSegment)?;
+        // The load bias comes from the first PT_LOAD.
+        if segs.nloads == 0 {
+            return Err(Error::NoLoadSegment);
+        }
+        let bias = base
+            .wrapping_add(segs.load.offset)
+            .wrapping_sub(segs.load.vaddr)
+            & L::ADDR_MASK;
+        let dynamic = segs.dynamic;
+        if dynamic.p_type != elf::PT_DYNAMIC {
+            return Err(Error::NoDynamicSegment);
+        }
         let dyns = dynamic_entries::<L>(data, &dynamic)?;
 
-        let symtab_addr = dyns.symtab.ok_or(Error::NoSymbolTable)?;
-        let strtab_addr = dyns.strtab.ok_or(Error::NoStringTable)?;
-        if let Some(syment) = dyns.syment
+        let symtab_addr = dyns.get(Tag::Symtab).ok_or(Error::NoSymbolTable)?;
+        let strtab_addr = dyns.get(Tag::Strtab).ok_or(Error::NoStringTable)?;
+        if let Some(syment) = dyns.get(Tag::Syment)
             && syment != L::SYM_SIZE as u64
         {
             return Err(Error::BadSymbolEntrySize(syment));
         }
 
         let (_, strtab) = img.table::<L>(strtab_addr, "DT_STRTAB")?;
-        let strtab = match dyns.strsz {
+        let strtab = match dyns.get(Tag::Strsz) {
             Some(size) => prefix(strtab, size, 1, "DT_STRSZ")?,
             None => strtab,
         };
         let (symtab_off, symtab_avail) = img.table::<L>(symtab_addr, "DT_SYMTAB")?;
 
         let machine = hdr.machine;
-        let sysv = match dyns.hash {
-            Some(addr) => Some(sysv_hash::<L>(&img, addr, machine)?),
-            None => None,
+        let sysv = match dyns.get(Tag::Hash) {
+            Some(addr) if FULL || dyns.get(Tag::GnuHash).is_none() => {
+                Some(sysv_hash::<L>(&img, addr, machine)?)
+            }
+            _ => None,
         };
-        let gnu = match dyns.gnu_hash {
-            Some(addr) => Some(gnu_hash::<L>(&img, addr)?),
+        let gnu = match dyns.get(Tag::GnuHash) {
+            Some(addr) => Some(gnu_hash::<L, FULL>(&img, addr)?),
             None => None,
         };
 
@@ -467,10 +572,12 @@ impl<'a> Core<'a> {
         // table after it (or to the end of its segment).
         let (nsyms, reach) = match (&sysv, &gnu) {
             (Some(s), g) => (u64::from(s.nchain), g.map_or(0, |g| g.end)),
-            (None, Some(g)) => {
+            (None, Some(g)) if FULL => {
                 let n = if g.end == 0 { g.symoffset } else { g.end };
                 (u64::from(n), g.end)
             }
+            // Only a listing needs the count, and a lazy core is not listed.
+            (None, Some(_)) => (0, 0),
             (None, None) => {
                 let mut next = symtab_off + symtab_avail.len();
                 let mut consider = |addr: Option<u64>| {
@@ -482,35 +589,51 @@ impl<'a> Core<'a> {
                     }
                 };
                 consider(Some(strtab_addr));
-                consider(dyns.versym);
-                consider(dyns.verdef);
+                consider(dyns.get(Tag::Versym));
+                consider(dyns.get(Tag::Verdef));
                 if dynamic.offset > symtab_off as u64 {
                     next = next.min(usize::try_from(dynamic.offset).unwrap_or(usize::MAX));
                 }
                 (((next - symtab_off) / L::SYM_SIZE) as u64, 0)
             }
         };
-        let table_syms = nsyms.max(u64::from(reach));
         let nsyms = u32::try_from(nsyms).map_err(|_| Error::OutOfRange { field: "DT_SYMTAB" })?;
-        let symtab = prefix(symtab_avail, table_syms, L::SYM_SIZE, "DT_SYMTAB")?;
+        let table_syms = u64::from(nsyms).max(u64::from(reach));
+        let symtab = if FULL || gnu.is_none() {
+            prefix(symtab_avail, table_syms, L::SYM_SIZE, "DT_SYMTAB")?
+        } else {
+            symtab_avail
+        };
 
-        let versym = match dyns.versym {
+        let versym = match dyns.get(Tag::Versym) {
             Some(addr) => {
                 let (_, t) = img.table::<L>(addr, "DT_VERSYM")?;
-                Some(prefix(t, table_syms, 2, "DT_VERSYM")?)
+                Some(if FULL {
+                    prefix(t, table_syms, 2, "DT_VERSYM")?
+                } else {
+                    t
+                })
             }
             None => None,
         };
         let mut verdef_cache = [VerdefEntry::default(); VERDEF_CACHE];
-        let (verdef, verdef_count) = match dyns.verdef {
+        let (verdef, verdef_count) = match dyns.get(Tag::Verdef) {
             Some(addr) => {
                 let (_, t) = img.table::<L>(addr, "DT_VERDEF")?;
-                (
-                    Some(t),
-                    verdef_chain::<L>(t, strtab, dyns.verdefnum, &mut verdef_cache)?,
-                )
+                let count = if FULL {
+                    verdef_chain::<L>(t, strtab, dyns.get(Tag::Verdefnum), &mut verdef_cache)?
+                } else {
+                    dyns.get(Tag::Verdefnum)
+                        .map_or(MAX_VERDEFS, |n| n.min(u64::from(MAX_VERDEFS)) as u32)
+                };
+                (Some(t), count)
             }
             None => (None, 0),
+        };
+        let verdef_cached = if FULL {
+            (verdef_count as usize).min(VERDEF_CACHE) as u8
+        } else {
+            0
         };
 
         Ok(Core {
@@ -527,15 +650,17 @@ impl<'a> Core<'a> {
             verdef,
             verdef_count,
             verdef_cache,
+            verdef_cached,
             gnu,
             sysv,
-            soname: dyns.soname,
+            soname: dyns.get(Tag::Soname),
         })
     }
 }
 
 /// Reads the dynamic entries the parser uses. The first of each tag wins;
 /// reading stops at `DT_NULL` or at the end of the segment (or image).
+#[inline(always)]
 fn dynamic_entries<L: Layout>(data: &[u8], ph: &Phdr) -> Result<Dynamic, Error> {
     let oob = Error::OutOfRange {
         field: "PT_DYNAMIC p_offset",
@@ -549,29 +674,32 @@ fn dynamic_entries<L: Layout>(data: &[u8], ph: &Phdr) -> Result<Dynamic, Error> 
     for entry in rest[..len].chunks_exact(L::DYN_SIZE) {
         // chunks_exact guarantees both words are present.
         let tag = word_at::<L>(entry, 0).ok_or(oob)?;
-        let val = word_at::<L>(entry, L::WORD).ok_or(oob)?;
-        let slot = match tag {
+        let tag = match tag {
             elf::DT_NULL => break,
-            elf::DT_HASH => &mut d.hash,
-            elf::DT_GNU_HASH => &mut d.gnu_hash,
-            elf::DT_STRTAB => &mut d.strtab,
-            elf::DT_SYMTAB => &mut d.symtab,
-            elf::DT_STRSZ => &mut d.strsz,
-            elf::DT_SYMENT => &mut d.syment,
-            elf::DT_SONAME => &mut d.soname,
-            elf::DT_VERSYM => &mut d.versym,
-            elf::DT_VERDEF => &mut d.verdef,
-            elf::DT_VERDEFNUM => &mut d.verdefnum,
+            elf::DT_HASH => Tag::Hash,
+            elf::DT_GNU_HASH => Tag::GnuHash,
+            elf::DT_STRTAB => Tag::Strtab,
+            elf::DT_SYMTAB => Tag::Symtab,
+            elf::DT_STRSZ => Tag::Strsz,
+            elf::DT_SYMENT => Tag::Syment,
+            elf::DT_SONAME => Tag::Soname,
+            elf::DT_VERSYM => Tag::Versym,
+            elf::DT_VERDEF => Tag::Verdef,
+            elf::DT_VERDEFNUM => Tag::Verdefnum,
             _ => continue,
         };
-        slot.get_or_insert(val);
+        let bit = 1 << tag as usize;
+        if d.present & bit == 0 {
+            d.present |= bit;
+            d.vals[tag as usize] = word_at::<L>(entry, L::WORD).ok_or(oob)?;
+        }
     }
     Ok(d)
 }
 
 /// Validates the System V hash table at `addr`.
 fn sysv_hash<'a, L: Layout>(
-    img: &Image<'a>,
+    img: &Image<'a, '_>,
     addr: u64,
     machine: u16,
 ) -> Result<SysvHash<'a>, Error> {
@@ -589,19 +717,12 @@ fn sysv_hash<'a, L: Layout>(
     };
     let nbucket = read(0, "DT_HASH nbucket")?;
     let nchain = read(ent, "DT_HASH nchain")?;
-    if nbucket == 0 {
-        return Err(Error::InvalidValue {
-            field: "DT_HASH nbucket",
-        });
-    }
-    let rest = &t[2 * ent..];
-    let buckets = prefix(rest, u64::from(nbucket), ent, "DT_HASH bucket")?;
-    let chains = prefix(
-        &rest[buckets.len()..],
-        u64::from(nchain),
-        ent,
-        "DT_HASH chain",
-    )?;
+    let nbucket = NonZeroU32::new(nbucket).ok_or(Error::InvalidValue {
+        field: "DT_HASH nbucket",
+    })?;
+    let (_, rest) = split(t, 2, ent, "DT_HASH nchain")?;
+    let (buckets, rest) = split(rest, u64::from(nbucket.get()), ent, "DT_HASH bucket")?;
+    let chains = prefix(rest, u64::from(nchain), ent, "DT_HASH chain")?;
     Ok(SysvHash {
         nbucket,
         nchain,
@@ -611,19 +732,21 @@ fn sysv_hash<'a, L: Layout>(
     })
 }
 
-/// Validates the GNU hash table at `addr` and finds where its chains end.
-fn gnu_hash<'a, L: Layout>(img: &Image<'a>, addr: u64) -> Result<GnuHash<'a>, Error> {
+/// Validates the GNU hash table at `addr` and, with `FULL`, its buckets, and
+/// finds where its chains end.
+fn gnu_hash<'a, L: Layout, const FULL: bool>(
+    img: &Image<'a, '_>,
+    addr: u64,
+) -> Result<GnuHash<'a>, Error> {
     let (_, t) = img.table::<L>(addr, "DT_GNU_HASH")?;
     let field = |field| Error::OutOfRange { field };
     let nbuckets = u32_at::<L>(t, 0).ok_or(field("DT_GNU_HASH nbuckets"))?;
     let symoffset = u32_at::<L>(t, 4).ok_or(field("DT_GNU_HASH symoffset"))?;
     let bloom_size = u32_at::<L>(t, 8).ok_or(field("DT_GNU_HASH bloom size"))?;
     let bloom_shift = u32_at::<L>(t, 12).ok_or(field("DT_GNU_HASH bloom shift"))?;
-    if nbuckets == 0 {
-        return Err(Error::InvalidValue {
-            field: "DT_GNU_HASH nbuckets",
-        });
-    }
+    let nbuckets = NonZeroU32::new(nbuckets).ok_or(Error::InvalidValue {
+        field: "DT_GNU_HASH nbuckets",
+    })?;
     if bloom_size == 0 {
         return Err(Error::InvalidValue {
             field: "DT_GNU_HASH bloom size",
@@ -634,11 +757,23 @@ fn gnu_hash<'a, L: Layout>(img: &Image<'a>, addr: u64) -> Result<GnuHash<'a>, Er
             field: "DT_GNU_HASH bloom shift",
         });
     }
-    let rest = &t[16..];
-    let bloom = prefix(rest, u64::from(bloom_size), L::WORD, "DT_GNU_HASH bloom")?;
-    let rest = &rest[bloom.len()..];
-    let buckets = prefix(rest, u64::from(nbuckets), 4, "DT_GNU_HASH bucket")?;
-    let chain_all = &rest[buckets.len()..];
+    let (_, rest) = split(t, 4, 4, "DT_GNU_HASH bloom shift")?;
+    let (bloom, rest) = split(rest, u64::from(bloom_size), L::WORD, "DT_GNU_HASH bloom")?;
+    let (buckets, chain_all) = split(rest, u64::from(nbuckets.get()), 4, "DT_GNU_HASH bucket")?;
+    if !FULL {
+        // Lazily: a lookup reads the chain entries checked and stops at the
+        // end of the segment.
+        return Ok(GnuHash {
+            nbuckets,
+            symoffset,
+            bloom_mask: bloom_size - 1,
+            bloom_shift,
+            bloom,
+            buckets,
+            chain: chain_all,
+            end: u32::MAX,
+        });
+    }
 
     // Every non-empty bucket starts a chain at or after symoffset. The chain
     // of the highest start ends at the first end-marked entry after it, and

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use crate::error::Error;
 use crate::info::{Info, Machine, VersionDef};
 use crate::layout::{Layout, Native, u16_at, u32_at};
-use crate::lookup::{LookupMethod, Want};
+use crate::lookup::{LookupMethod, Query, Want};
 use crate::parse::{Core, string};
 use crate::symbol::{DynSymbol, Symbol};
 
@@ -53,10 +53,15 @@ impl<'a, L: Layout> Vdso<'a, L> {
 
     /// Like [`Vdso::parse`], for an image whose first byte is at `base`.
     pub(crate) fn parse_at(image: &'a [u8], base: u64) -> Result<Self, Error> {
-        Ok(Self {
-            core: Core::parse::<L>(image, base)?,
+        Core::parse::<L>(image, base).map(Self::from_core)
+    }
+
+    /// Wraps a fully validated core.
+    pub(crate) fn from_core(core: Core<'a>) -> Self {
+        Self {
+            core,
             _layout: PhantomData,
-        })
+        }
     }
 
     /// Finds the function `name` in version `version`, e.g.
@@ -91,6 +96,17 @@ impl<'a, L: Layout> Vdso<'a, L> {
     #[inline]
     pub fn lookup_unversioned(&self, name: &str) -> Result<Symbol<'a>, Error> {
         self.core.lookup::<L>(name.as_bytes(), Want::Any)
+    }
+
+    /// Finds `query`: [`Vdso::lookup`] or [`Vdso::lookup_unversioned`]
+    /// with the name hashed in advance (see [`Query`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Vdso::lookup`].
+    #[inline]
+    pub fn find(&self, query: &Query<'_>) -> Result<Symbol<'a>, Error> {
+        self.core.find::<L>(query)
     }
 
     /// Finds `name` (in `version`, or any version if `None`) through the

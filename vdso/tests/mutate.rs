@@ -3,6 +3,11 @@
 //! or overlapping values), each constructed, listed, inspected and looked up
 //! in. Nothing may panic, and each mutant must finish in bounded time.
 //!
+//! Each mutant is also opened lazily, as a [`Resolver`], and its answers
+//! are held to the promises of that type: it rejects only images `Vdso`
+//! rejects; on an image `Vdso` accepts, every lookup agrees; and a lookup
+//! that finds nothing on an image `Vdso` rejects reports `Vdso`'s error.
+//!
 //! The PRNG is a fixed-seed xorshift64*; set FREESTAND_VDSO_MUTATION_SEED to
 //! replay another seed.
 
@@ -13,7 +18,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use common::{FIXTURES, Spec, build, fixture, interesting_fields};
-use freestand_vdso::{AnyVdso, LookupMethod, Native, Vdso};
+use freestand_vdso::{
+    AnyVdso, Elf32Be, Elf32Le, Elf64Be, Elf64Le, Error, Layout, LookupMethod, Native, Query,
+    Resolver, Symbol, Vdso,
+};
 
 /// xorshift64* (Vigna), enough for choosing mutations.
 struct Rng(u64);
@@ -50,6 +58,13 @@ const VERSIONS: [&str; 2] = ["LINUX_2.6", "LINUX_2.6.39"];
 
 /// Everything a user can do with an image. Returns whether it parsed.
 fn exercise(bytes: &[u8]) -> bool {
+    match bytes.get(4..6) {
+        Some([2, 1]) => lazy_agrees::<Elf64Le>(bytes),
+        Some([2, 2]) => lazy_agrees::<Elf64Be>(bytes),
+        Some([1, 1]) => lazy_agrees::<Elf32Le>(bytes),
+        Some([1, 2]) => lazy_agrees::<Elf32Be>(bytes),
+        _ => {}
+    }
     let Ok(v) = AnyVdso::parse(bytes) else {
         return false;
     };
@@ -89,6 +104,54 @@ fn exercise(bytes: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// The [`Resolver`] of `bytes` against the [`Vdso`] of the same bytes.
+fn lazy_agrees<L: Layout>(bytes: &[u8]) {
+    let full = Vdso::<L>::parse(bytes);
+    let lazy = match Resolver::<L>::parse(bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            assert!(
+                full.is_err(),
+                "Resolver rejected ({e}) an image Vdso accepts"
+            );
+            return;
+        }
+    };
+    assert_eq!(
+        lazy.validate().map(|v| v.image().len()),
+        full.map(|v| v.image().len())
+    );
+    compare(full.map(|v| move |q: &Query<'_>| v.find(q)), |q| {
+        lazy.find(q)
+    });
+}
+
+/// Holds the lazy answers (`lazy`) to the full ones (`full`, or the error
+/// that rejected the image) for every name and version of the test.
+fn compare<'a, F, G>(full: Result<F, Error>, lazy: G)
+where
+    F: Fn(&Query<'_>) -> Result<Symbol<'a>, Error>,
+    G: Fn(&Query<'_>) -> Result<Symbol<'a>, Error>,
+{
+    for name in NAMES {
+        let queries = VERSIONS
+            .map(|v| Query::new(name, v))
+            .into_iter()
+            .chain([Query::unversioned(name)]);
+        for q in queries {
+            let got = lazy(&q);
+            match &full {
+                Ok(full) => assert_eq!(got, full(&q), "{q:?}"),
+                Err(rejected) => {
+                    if let Err(e) = got {
+                        assert_eq!(e, *rejected, "{q:?}");
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Room for the from-address path: mutants of native images are copied
@@ -194,10 +257,17 @@ fn mutants_never_panic_or_hang() {
                 room[bytes.len()..].fill(0);
                 // SAFETY: everything the headers describe (checked by
                 // `mapped_extent`) lies inside `room`, which outlives `v`.
-                if let Ok(v) = unsafe { Vdso::<Native>::from_sysinfo_ehdr(room.as_ptr() as usize) }
-                {
+                let full = unsafe { Vdso::<Native>::from_sysinfo_ehdr(room.as_ptr() as usize) };
+                if let Ok(v) = full {
                     let _ = v.lookup("__vdso_clock_gettime", "LINUX_2.6");
                     let _ = v.symbols().count();
+                }
+                // SAFETY: as above.
+                match unsafe { Resolver::<Native>::from_sysinfo_ehdr(room.as_ptr() as usize) } {
+                    Ok(lazy) => compare(full.map(|v| move |q: &Query<'_>| v.find(q)), |q| {
+                        lazy.find(q)
+                    }),
+                    Err(e) => assert!(full.is_err(), "Resolver rejected ({e}) what Vdso accepts"),
                 }
                 by_address = true;
             }
