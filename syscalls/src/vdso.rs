@@ -58,7 +58,7 @@
 use crate::Errno;
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
-use freestand_vdso::{Error as ParseError, Vdso};
+use freestand_vdso::{Error as ParseError, Query, Resolver};
 
 /// The environment variable that switches the vDSO off: `FREESTAND_VDSO=off`.
 pub const SWITCH_VAR: &str = "FREESTAND_VDSO";
@@ -182,6 +182,16 @@ impl Call {
     /// x86_64 no `__vdso_riscv_hwprobe`).
     pub fn symbol(self) -> Option<&'static str> {
         crate::raw::vdso_symbol(self)
+    }
+
+    /// The query for the call's vDSO symbol, or `None` as for
+    /// [`Call::symbol`]. A `const fn`: a slot's resolver passes its call's
+    /// query as a constant, so that a lookup hashes nothing at run time.
+    pub(crate) const fn query(self) -> Option<Query<'static>> {
+        match crate::raw::vdso_symbol(self) {
+            Some(name) => Some(Query::new(name, crate::raw::VDSO_VERSION)),
+            None => None,
+        }
     }
 
     /// The symbol version of this architecture's vDSO (`LINUX_2.6` on
@@ -312,10 +322,10 @@ pub unsafe fn set_startup(source: fn() -> Startup) {
     STARTUP.store(source as *mut (), Ordering::Release);
 }
 
-/// The parsed vDSO and the switch, computed at the first resolution.
+/// The opened vDSO and the switch, computed at the first resolution.
 struct Image {
     switch: Switch,
-    vdso: Result<Vdso<'static>, Reason>,
+    vdso: Result<Resolver<'static>, Reason>,
 }
 
 static IMAGE: spin::Once<Image> = spin::Once::new();
@@ -355,7 +365,7 @@ fn image() -> Option<&'static Image> {
         } else {
             // SAFETY: `set_startup`'s contract: the address is a vDSO image
             // mapped for the rest of the process.
-            unsafe { Vdso::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
+            unsafe { Resolver::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
         };
         Image { switch, vdso }
     }))
@@ -378,11 +388,17 @@ pub fn base() -> Result<usize, Reason> {
 }
 
 /// Finds `call`'s vDSO function: its address, or why it is not used.
-#[cold]
 pub(crate) fn find(call: Call) -> Result<usize, Reason> {
+    find_query(call.query())
+}
+
+/// [`find`] for the call whose query is `query`.
+#[cold]
+#[inline(never)]
+fn find_query(query: Option<Query<'static>>) -> Result<usize, Reason> {
     let vdso = image().ok_or(Reason::Busy)?.vdso.as_ref().map_err(|r| *r)?;
-    let symbol = call.symbol().ok_or(Reason::NotOnThisArch)?;
-    let found = vdso.lookup(symbol, call.version()).map_err(|e| match e {
+    let query = query.ok_or(Reason::NotOnThisArch)?;
+    let found = vdso.find(&query).map_err(|e| match e {
         ParseError::VersionNotFound => Reason::VersionNotFound,
         ParseError::SymbolNotFound => Reason::SymbolNotFound,
         e => Reason::Parse(e),
@@ -439,16 +455,14 @@ pub fn address(call: Call) -> Option<usize> {
 /// One cached function pointer: a routed call's slot.
 pub(crate) struct Slot {
     ptr: AtomicPtr<()>,
-    call: Call,
 }
 
 impl Slot {
-    /// A slot for `call` that starts out at `resolver`, a function with the
-    /// slot's C signature that calls [`Slot::resolve`].
-    pub(crate) const fn new(call: Call, resolver: *mut ()) -> Slot {
+    /// A slot that starts out at `resolver`, a function with the slot's C
+    /// signature that calls [`Slot::resolve`].
+    pub(crate) const fn new(resolver: *mut ()) -> Slot {
         Slot {
             ptr: AtomicPtr::new(resolver),
-            call,
         }
     }
 
@@ -459,10 +473,11 @@ impl Slot {
     }
 
     /// Resolves the slot: stores and returns the vDSO function if the vDSO
-    /// serves the call, else `shim`.
-    #[cold]
-    pub(crate) fn resolve(&self, shim: *mut ()) -> *mut () {
-        let f = match find(self.call) {
+    /// serves the call, else `shim`. `query` is the slot's
+    /// [`Call::query`].
+    #[inline(always)]
+    pub(crate) fn resolve(&self, shim: *mut (), query: Option<Query<'static>>) -> *mut () {
+        let f = match find_query(query) {
             Ok(a) => a as *mut (),
             // Transient: leave the slot for a later call to resolve.
             Err(Reason::Busy) => return shim,
@@ -534,9 +549,9 @@ pub(crate) fn retry(
 /// starts at a resolver that resolves it and finishes the call.
 macro_rules! slot {
     ($slot:ident, $call:expr, $shim:path, fn($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-        static $slot: $crate::vdso::Slot = $crate::vdso::Slot::new($call, {
+        static $slot: $crate::vdso::Slot = $crate::vdso::Slot::new({
             unsafe extern "C" fn resolver($($arg: $ty),*) -> $ret {
-                let f = $slot.resolve($shim as *mut ());
+                let f = $slot.resolve($shim as *mut (), const { $call.query() });
                 // SAFETY: `resolve` returns either the vDSO function of
                 // this call, which has this C signature, or `$shim`, which
                 // has it too; the caller upholds the function's contract

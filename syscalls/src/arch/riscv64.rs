@@ -192,7 +192,7 @@ pub(crate) const VDSO_VERSION: &str = "LINUX_4.15";
 
 /// The riscv64 vDSO's symbol for `call`, if it has one. There is no
 /// `__vdso_time`: `time` is served by `clock_gettime`.
-pub(crate) fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
+pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
     use crate::vdso::Call;
     match call {
         Call::ClockGettime => Some("__vdso_clock_gettime"),

@@ -193,7 +193,7 @@ pub unsafe fn syscall6(
 pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
 
 /// The x86_64 vDSO's symbol for `call`, if it has one.
-pub(crate) fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
+pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
     use crate::vdso::Call;
     match call {
         Call::ClockGettime => Some("__vdso_clock_gettime"),
