@@ -1,6 +1,7 @@
 #!/bin/sh
 # Instructions per vDSO symbol lookup, by table: GNU hash, System V hash and
-# a linear walk (freestand-vdso, release profile).
+# a linear walk (freestand-vdso, release profile), and through the GNU hash
+# table with a `Query` hashed at compile time (`query`).
 #
 # Counts instructions with callgrind for N and 2N lookups, in turn, of the 12
 # functions of the x86_64 host fixture (vdso/tests/data/host-x86_64.so), each
@@ -36,7 +37,7 @@ per() {
 
 base=$(per none)
 printf '%-8s %-24s %s\n' METHOD INSTRUCTIONS_PER_LOOKUP NET_OF_LOOP
-for method in gnu sysv linear; do
+for method in gnu sysv linear query; do
     total=$(per "$method")
     awk -v m="$method" -v t="$total" -v b="$base" \
         'BEGIN { printf "%-8s %-24.1f %.1f\n", m, t, t - b }'

@@ -2,8 +2,12 @@
 //! cost of one lookup with an instruction counter:
 //!
 //! ```text
-//! lookup_cost gnu|sysv|linear|none N
+//! lookup_cost gnu|sysv|linear|query|none N
 //! ```
+//!
+//! `query` looks the same names up with [`Vdso::find`] and `Query`
+//! constants, whose hashes were computed at compile time (the image has a
+//! GNU hash table, so that is the table it goes through).
 //!
 //! `scripts/vdso-lookup-cost.sh` runs it under callgrind for N and 2N and
 //! divides the difference by N, so that start-up and parsing cancel out.
@@ -14,7 +18,7 @@
 
 use std::hint::black_box;
 
-use freestand_vdso::{Elf64Le, LookupMethod, Vdso};
+use freestand_vdso::{Elf64Le, LookupMethod, Query, Vdso};
 
 static IMAGE: &[u8] = include_bytes!("../tests/data/host-x86_64.so");
 
@@ -34,15 +38,34 @@ const NAMES: [&str; 12] = [
     "getrandom",
 ];
 
+/// [`NAMES`] in `LINUX_2.6`, hashed at compile time.
+const QUERIES: [Query<'static>; 12] = {
+    let mut q = [Query::new("", ""); 12];
+    let mut i = 0;
+    while i < NAMES.len() {
+        q[i] = Query::new(NAMES[i], "LINUX_2.6");
+        i += 1;
+    }
+    q
+};
+
+/// What one iteration does.
+enum Method {
+    Table(LookupMethod),
+    Query,
+    Nothing,
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let method = match args.next().as_deref() {
-        Some("gnu") => Some(LookupMethod::GnuHash),
-        Some("sysv") => Some(LookupMethod::SysvHash),
-        Some("linear") => Some(LookupMethod::Linear),
-        Some("none") => None,
+        Some("gnu") => Method::Table(LookupMethod::GnuHash),
+        Some("sysv") => Method::Table(LookupMethod::SysvHash),
+        Some("linear") => Method::Table(LookupMethod::Linear),
+        Some("query") => Method::Query,
+        Some("none") => Method::Nothing,
         _ => {
-            eprintln!("usage: lookup_cost gnu|sysv|linear|none N");
+            eprintln!("usage: lookup_cost gnu|sysv|linear|query|none N");
             std::process::exit(2);
         }
     };
@@ -53,8 +76,9 @@ fn main() {
     for i in 0..n {
         let name = black_box(NAMES[i % NAMES.len()]);
         sum = sum.wrapping_add(match method {
-            Some(method) => lookup(&vdso, method, name),
-            None => no_lookup(&vdso, name),
+            Method::Table(method) => lookup(&vdso, method, name),
+            Method::Query => find(&vdso, black_box(&QUERIES[i % QUERIES.len()])),
+            Method::Nothing => no_lookup(&vdso, name),
         });
     }
     println!("{sum:#x}");
@@ -72,4 +96,9 @@ fn no_lookup(vdso: &Vdso<'_, Elf64Le>, name: &str) -> u64 {
 fn lookup(vdso: &Vdso<'_, Elf64Le>, method: LookupMethod, name: &str) -> u64 {
     vdso.lookup_via(method, name.as_bytes(), Some(b"LINUX_2.6"))
         .map_or(0, |s| s.address)
+}
+
+#[inline(never)]
+fn find(vdso: &Vdso<'_, Elf64Le>, query: &Query<'_>) -> u64 {
+    vdso.find(query).map_or(0, |s| s.address)
 }

@@ -34,19 +34,19 @@ pub const fn gnu_hash(name: &[u8]) -> u32 {
     const P3: u32 = 33 * 33 * 33;
     const P4: u32 = 33 * 33 * 33 * 33;
     let mut h = 5381u32;
-    let mut i = 0;
-    while i + 4 <= name.len() {
+    let mut rest = name;
+    while let [a, b, c, d, tail @ ..] = rest {
         h = h
             .wrapping_mul(P4)
-            .wrapping_add(name[i] as u32 * P3)
-            .wrapping_add(name[i + 1] as u32 * P2)
-            .wrapping_add(name[i + 2] as u32 * P1)
-            .wrapping_add(name[i + 3] as u32);
-        i += 4;
+            .wrapping_add(*a as u32 * P3)
+            .wrapping_add(*b as u32 * P2)
+            .wrapping_add(*c as u32 * P1)
+            .wrapping_add(*d as u32);
+        rest = tail;
     }
-    while i < name.len() {
-        h = h.wrapping_mul(P1).wrapping_add(name[i] as u32);
-        i += 1;
+    while let [c, tail @ ..] = rest {
+        h = h.wrapping_mul(P1).wrapping_add(*c as u32);
+        rest = tail;
     }
     h
 }
@@ -56,12 +56,12 @@ pub const fn gnu_hash(name: &[u8]) -> u32 {
 #[inline]
 pub const fn sysv_hash(name: &[u8]) -> u32 {
     let mut h = 0u32;
-    let mut i = 0;
-    while i < name.len() {
-        h = (h << 4).wrapping_add(name[i] as u32);
+    let mut rest = name;
+    while let [c, tail @ ..] = rest {
+        h = (h << 4).wrapping_add(*c as u32);
         let g = h & 0xf000_0000;
         h = (h ^ (g >> 24)) & !g;
-        i += 1;
+        rest = tail;
     }
     h
 }
@@ -514,7 +514,9 @@ impl<'a> Core<'a> {
         }
     }
 
-    /// Looks `name`, whose GNU hash is `h`, up through `gnu`.
+    /// Looks `name`, whose GNU hash is `h`, up through `gnu`. Inlined into
+    /// each of its three callers, as it was into one before `Query`.
+    #[inline(always)]
     fn lookup_gnu<L: Layout>(
         &self,
         gnu: &GnuHash<'a>,
@@ -550,7 +552,9 @@ impl<'a> Core<'a> {
         self.finish::<L>(search)
     }
 
-    /// Looks `name`, whose System V hash is `h`, up through `sysv`.
+    /// Looks `name`, whose System V hash is `h`, up through `sysv`. Inlined
+    /// like [`Core::lookup_gnu`].
+    #[inline(always)]
     fn lookup_sysv<L: Layout>(
         &self,
         sysv: &SysvHash<'a>,
@@ -581,6 +585,7 @@ impl<'a> Core<'a> {
         self.finish::<L>(search)
     }
 
+    /// Looks `name` up by walking every symbol.
     fn lookup_linear<L: Layout>(&self, name: &[u8], want: Want<'_>) -> Result<Symbol<'a>, Error> {
         let mut search = Search::new(name, want);
         for i in 1..self.nsyms {
