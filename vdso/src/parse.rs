@@ -1,6 +1,8 @@
 //! Validation of an image: ELF header, program headers, dynamic section and
-//! the tables it names. Everything a lookup needs is checked here once and
-//! cached in a [`Core`].
+//! the tables it names. For a [`Vdso`](crate::Vdso) everything a lookup
+//! needs is checked here once and cached in a [`Core`]; for a
+//! [`Resolver`](crate::Resolver) only part of it (see [`Core::build`]), and
+//! lookups check the rest as they read it.
 //!
 //! Only program headers are read, never section headers. Virtual addresses
 //! from the dynamic section are turned into offsets in the image through the
@@ -27,7 +29,9 @@ pub(crate) struct VerdefEntry {
     /// `vd_ndx` without the hidden bit.
     pub ndx: u16,
     pub flags: u16,
-    /// `vda_name` of the first `Verdaux`: a validated string table offset.
+    /// `vda_name` of the first `Verdaux`: a string table offset, validated
+    /// for the cached entries of a full [`Core`]; a lookup checks it again
+    /// as it compares.
     pub name: u32,
 }
 
@@ -205,7 +209,8 @@ impl Segments {
     }
 }
 
-/// The GNU hash table, validated.
+/// The GNU hash table: its header validated; its buckets and chain end
+/// only in a full [`Core`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct GnuHash<'a> {
     pub nbuckets: NonZeroU32,
@@ -217,14 +222,16 @@ pub(crate) struct GnuHash<'a> {
     pub bloom_shift: u32,
     pub bloom: &'a [u8],
     pub buckets: &'a [u8],
-    /// Chain words; entry 0 belongs to symbol `symoffset`.
+    /// Chain words; entry 0 belongs to symbol `symoffset`. In a lazy core,
+    /// everything to the end of the segment.
     pub chain: &'a [u8],
     /// One past the last symbol index any chain reaches (0 if every bucket
-    /// is empty). Every chain walk ends before it.
+    /// is empty): every chain walk ends before it. `u32::MAX` in a lazy
+    /// core, where a walk ends at its end marker or the end of `chain`.
     pub end: u32,
 }
 
-/// The System V hash table, validated.
+/// The System V hash table, its sizes validated.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SysvHash<'a> {
     pub nbucket: NonZeroU32,
@@ -236,7 +243,8 @@ pub(crate) struct SysvHash<'a> {
     pub wide: bool,
 }
 
-/// Everything a lookup or a listing needs, validated once. Not generic: the
+/// Everything a lookup or a listing needs: validated once when built in
+/// full, partly when built lazily (see [`Core::build`]). Not generic: the
 /// layout-specific code lives in functions generic over [`Layout`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Core<'a> {
@@ -249,13 +257,15 @@ pub(crate) struct Core<'a> {
     pub class: Class,
     pub endian: Endian,
     pub machine: u16,
-    /// Symbol table, exactly as long as every index below needs.
+    /// Symbol table, exactly as long as every index below needs (in a lazy
+    /// core with a GNU hash table, to the end of its segment).
     pub symtab: &'a [u8],
     /// Number of symbols a listing shows.
     pub nsyms: u32,
     /// String table, `DT_STRSZ` long if given.
     pub strtab: &'a [u8],
-    /// Version index table, covering every symbol in `symtab`.
+    /// Version index table, covering every symbol in `symtab` (in a lazy
+    /// core, to the end of its segment, which may cover fewer).
     pub versym: Option<&'a [u8]>,
     /// Version definitions, from the first to the end of its segment.
     pub verdef: Option<&'a [u8]>,
@@ -505,11 +515,13 @@ impl<'a> Core<'a> {
     /// read. With `FULL`, validates everything [`Core`] documents. Without
     /// it, checks only the dynamic section, the presence and placement of
     /// the tables a lookup uses, and the headers of the hash table it will
-    /// go through: `symtab`, `versym` and a GNU hash chain then run to the
-    /// end of their segment, `gnu.end` is `u32::MAX`, no version definition
-    /// is cached (`verdef_count` is only a bound), and `sysv` is left out
-    /// when there is a GNU hash table. Lookups read every entry checked, so
-    /// they stay in bounds and end either way.
+    /// go through (with a GNU hash table, `DT_HASH` is not read at all and
+    /// `sysv` is `None`). With a GNU hash table, `symtab` and its chain run
+    /// to the end of their segment and `gnu.end` is `u32::MAX`, and bucket
+    /// values are not checked against `symoffset`; `versym` always runs to
+    /// the end of its segment; no version definition is cached
+    /// (`verdef_count` is only a bound). Lookups read every entry checked,
+    /// so they stay in bounds and end either way.
     #[inline(always)]
     pub(crate) fn build<L: Layout, const FULL: bool>(
         data: &'a [u8],
@@ -807,7 +819,10 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
                 field: "DT_GNU_HASH chain",
             })?;
         }
-        i + 1
+        // The last index may be u32::MAX; one past it is no u32.
+        i.checked_add(1).ok_or(Error::ChainTooLong {
+            field: "DT_GNU_HASH chain",
+        })?
     };
     let chain = prefix(
         chain_all,

@@ -327,3 +327,38 @@ fn address_path_checks_machine_and_null() {
         assert!(matches!(r.unwrap_err(), Error::WrongClass { .. }));
     }
 }
+
+/// A GNU hash chain whose last entry is symbol `u32::MAX`: one past it is
+/// no `u32`. Both parsers must say so, not overflow (a debug build
+/// panicked here, a release build wrapped `end` to 0), and a lazy lookup
+/// that finds nothing must report the same.
+#[test]
+fn gnu_chain_ending_at_the_last_index() {
+    let mut b = std::fs::read(fixture("host-x86_64.so")).unwrap();
+    let rd = |b: &[u8], off: usize| u32::from_le_bytes(b[off..off + 4].try_into().unwrap());
+    // host-x86_64.so: DT_GNU_HASH at 0x170, linked at 0.
+    let t = 0x170;
+    let nbuckets = rd(&b, t) as usize;
+    let bloom_words = rd(&b, t + 8) as usize;
+    let buckets = t + 16 + 8 * bloom_words;
+    let chain = buckets + 4 * nbuckets;
+    let symoffset = 0xffff_fff0u32;
+    b[t + 4..t + 8].copy_from_slice(&symoffset.to_le_bytes());
+    for i in 0..nbuckets {
+        let v = if i == 0 { u32::MAX } else { 0 };
+        b[buckets + 4 * i..buckets + 4 * i + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    // Words 0..15 have no end mark, so the walk from bucket 0 (symbol
+    // u32::MAX, word 15) ends exactly at the last index.
+    for w in 0..16 {
+        let v: u32 = if w == 15 { 1 } else { 0 };
+        b[chain + 4 * w..chain + 4 * w + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    let want = Error::ChainTooLong {
+        field: "DT_GNU_HASH chain",
+    };
+    assert_eq!(Vdso::<Native>::parse(&b).err(), Some(want));
+    let lazy = freestand_vdso::Resolver::<Native>::parse(&b).expect("lazily opened");
+    let q = freestand_vdso::Query::new("__vdso_nothing", "LINUX_2.6");
+    assert_eq!(lazy.find(&q), Err(want));
+}
