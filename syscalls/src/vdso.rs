@@ -11,12 +11,15 @@
 //!
 //! A slot starts out pointing at a `#[cold]` *resolver* with the same
 //! signature. The first call through the slot lands there. The resolver
-//! parses the vDSO (once per process, for all calls, behind a
-//! [`spin::Once`]), looks up this one call's symbol, stores either the vDSO
-//! function or a syscall shim of the same signature in the slot, and
-//! finishes the call through it. A program that never makes a routed call
-//! never parses the vDSO, and one that calls only `clock_gettime` looks up
-//! only `clock_gettime`.
+//! opens the vDSO as a [`freestand_vdso::Resolver`] (once per process, for
+//! all calls, behind a [`spin::Once`]), looks up this one call's symbol
+//! with a [`Query`] hashed at compile time, stores either the vDSO function
+//! or a syscall shim of the same signature in the slot, and finishes the
+//! call through it. A program that never makes a routed call never opens
+//! the vDSO, and one that calls only `clock_gettime` looks up only
+//! `clock_gettime`. A `Resolver` checks the image's tables as it reads them;
+//! a lookup that finds nothing validates the whole image (once per such
+//! lookup), so that [`route`] can name a damaged field.
 //!
 //! # Where the vDSO comes from
 //!

@@ -1,10 +1,11 @@
 //! Symbol lookup through the GNU hash table, the System V hash table, or a
 //! linear walk, and the per-symbol reads a listing needs.
 //!
-//! Every index read here was bounded when the [`Core`] was built, and every
-//! read is still a checked slice access: a lookup on a validated image
-//! cannot go out of bounds, and a corrupt entry makes it return "not found"
-//! rather than panic.
+//! In a fully built [`Core`] every index read here was bounded when the
+//! core was built; in a lazy one (a [`Resolver`](crate::Resolver)'s) the
+//! tables run to the end of their segments. Either way every read is a
+//! checked slice access: a lookup cannot go out of bounds, and a corrupt
+//! entry makes it return "not found" rather than panic.
 
 use crate::elf;
 use crate::error::Error;
@@ -532,7 +533,9 @@ impl<'a> Core<'a> {
             && let Some(mut i) = u32_at::<L>(gnu.buckets, scaled(h % gnu.nbuckets, 4))
             && i != 0
         {
-            // Chains were checked to end before `gnu.end`.
+            // A full core's chains were checked to end before `gnu.end`; a
+            // lazy core's walk ends at its end marker or its last readable
+            // chain word.
             while i < gnu.end {
                 let Some(h2) = u32_at::<L>(gnu.chain, scaled(i.wrapping_sub(gnu.symoffset), 4))
                 else {

@@ -17,10 +17,12 @@ use crate::vdso::Vdso;
 /// Where [`Vdso`] validates every header, table and chain when it is built,
 /// a `Resolver` checks at construction only what every lookup needs: the
 /// ELF header, the program headers, the dynamic section, the placement of
-/// the string, symbol, version and hash tables, and the header of the hash
-/// table lookups go through. The rest (hash chains, symbol and version
-/// entries, version definitions, strings) is checked entry by entry as a
-/// lookup reads it, through the same bounds-checked views. So:
+/// the string, symbol and version tables, and the placement and header of
+/// the one hash table lookups go through (`DT_GNU_HASH` if present, and
+/// then `DT_HASH` is not read at all). The rest (buckets, hash chains,
+/// symbol and version entries, version definitions, strings) is read
+/// through the same bounds-checked views as a lookup needs it, and a
+/// candidate must still match hash, name and version. So:
 ///
 /// - no image, however damaged, makes it read outside the image, panic or
 ///   loop without bound;
