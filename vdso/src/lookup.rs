@@ -467,13 +467,7 @@ impl<'a> Core<'a> {
         if !want.is_valid(name) {
             return Err(Error::SymbolNotFound);
         }
-        if let Some(gnu) = &self.gnu {
-            self.lookup_gnu::<L>(gnu, gnu_hash(name), name, want)
-        } else if let Some(sysv) = &self.sysv {
-            self.lookup_sysv::<L>(sysv, sysv_hash(name), name, want)
-        } else {
-            self.lookup_linear::<L>(name, want)
-        }
+        self.lookup_best::<L>(name, want, || gnu_hash(name), || sysv_hash(name))
     }
 
     /// Looks `query` up with the best table the image has.
@@ -482,11 +476,24 @@ impl<'a> Core<'a> {
         if !query.valid {
             return Err(Error::SymbolNotFound);
         }
-        let (name, want) = (query.name, query.want());
+        self.lookup_best::<L>(query.name, query.want(), || query.gnu, || query.sysv)
+    }
+
+    /// Looks `name` up through the GNU hash table if the image has one, else
+    /// the System V one, else the linear walk; computes only the hash of the
+    /// table it uses.
+    #[inline(always)]
+    fn lookup_best<L: Layout>(
+        &self,
+        name: &[u8],
+        want: Want<'_>,
+        gnu_h: impl FnOnce() -> u32,
+        sysv_h: impl FnOnce() -> u32,
+    ) -> Result<Symbol<'a>, Error> {
         if let Some(gnu) = &self.gnu {
-            self.lookup_gnu::<L>(gnu, query.gnu, name, want)
+            self.lookup_gnu::<L>(gnu, gnu_h(), name, want)
         } else if let Some(sysv) = &self.sysv {
-            self.lookup_sysv::<L>(sysv, query.sysv, name, want)
+            self.lookup_sysv::<L>(sysv, sysv_h(), name, want)
         } else {
             self.lookup_linear::<L>(name, want)
         }

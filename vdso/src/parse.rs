@@ -395,7 +395,10 @@ impl<'a> Image<'a, '_> {
 
     /// Like [`Image::translate`], but returns the bytes. Inline for the
     /// one-`PT_LOAD` image every vDSO is; anything else, and every error,
-    /// goes through [`Image::translate`] out of line.
+    /// goes through [`Image::translate`] out of line. The fast path repeats
+    /// [`Image::within`]'s arithmetic without building errors: through
+    /// `within`, opening the vDSO for a routed call cost 21 instructions
+    /// more.
     #[inline(always)]
     fn table<L: Layout>(
         &self,
@@ -512,7 +515,8 @@ impl<'a> Core<'a> {
     }
 
     /// Builds the core of `data`, whose headers `hdr` and `segs` have been
-    /// read. With `FULL`, validates everything [`Core`] documents. Without
+    /// read (the program header table is sliced again here, which measured
+    /// cheaper than passing it in). With `FULL`, validates everything [`Core`] documents. Without
     /// it, checks only the dynamic section, the presence and placement of
     /// the tables a lookup uses, and the headers of the hash table it will
     /// go through (with a GNU hash table, `DT_HASH` is not read at all and
@@ -772,27 +776,44 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
     let (_, rest) = split(t, 4, 4, "DT_GNU_HASH bloom shift")?;
     let (bloom, rest) = split(rest, u64::from(bloom_size), L::WORD, "DT_GNU_HASH bloom")?;
     let (buckets, chain_all) = split(rest, u64::from(nbuckets.get()), 4, "DT_GNU_HASH bucket")?;
-    if !FULL {
-        // Lazily: a lookup reads the chain entries checked and stops at the
-        // end of the segment.
-        return Ok(GnuHash {
-            nbuckets,
-            symoffset,
-            bloom_mask: bloom_size - 1,
-            bloom_shift,
-            bloom,
-            buckets,
-            chain: chain_all,
-            end: u32::MAX,
-        });
-    }
+    // Lazily, a lookup reads the chain entries checked and stops at the end
+    // of the segment.
+    let (chain, end) = if FULL {
+        chain_end::<L>(buckets, chain_all, symoffset)?
+    } else {
+        (chain_all, u32::MAX)
+    };
+    Ok(GnuHash {
+        nbuckets,
+        symoffset,
+        bloom_mask: bloom_size - 1,
+        bloom_shift,
+        bloom,
+        buckets,
+        chain,
+        end,
+    })
+}
 
+/// Checks every GNU hash bucket against `symoffset` and finds where the
+/// chains end: returns the chain words up to that point and one past the
+/// last symbol index any chain reaches (0 if every bucket is empty).
+fn chain_end<'a, L: Layout>(
+    buckets: &[u8],
+    chain_all: &'a [u8],
+    symoffset: u32,
+) -> Result<(&'a [u8], u32), Error> {
+    let too_long = Error::ChainTooLong {
+        field: "DT_GNU_HASH chain",
+    };
     // Every non-empty bucket starts a chain at or after symoffset. The chain
     // of the highest start ends at the first end-marked entry after it, and
     // every other chain ends at or before that one.
     let mut max_start = 0u32;
     for b in buckets.chunks_exact(4) {
-        let start = u32_at::<L>(b, 0).ok_or(field("DT_GNU_HASH bucket"))?;
+        let start = u32_at::<L>(b, 0).ok_or(Error::OutOfRange {
+            field: "DT_GNU_HASH bucket",
+        })?;
         if start != 0 && start < symoffset {
             return Err(Error::InvalidValue {
                 field: "DT_GNU_HASH bucket",
@@ -809,20 +830,14 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
             let h = word
                 .checked_mul(4)
                 .and_then(|off| u32_at::<L>(chain_all, off))
-                .ok_or(Error::ChainTooLong {
-                    field: "DT_GNU_HASH chain",
-                })?;
+                .ok_or(too_long)?;
             if h & 1 != 0 {
                 break;
             }
-            i = i.checked_add(1).ok_or(Error::ChainTooLong {
-                field: "DT_GNU_HASH chain",
-            })?;
+            i = i.checked_add(1).ok_or(too_long)?;
         }
         // The last index may be u32::MAX; one past it is no u32.
-        i.checked_add(1).ok_or(Error::ChainTooLong {
-            field: "DT_GNU_HASH chain",
-        })?
+        i.checked_add(1).ok_or(too_long)?
     };
     let chain = prefix(
         chain_all,
@@ -830,16 +845,7 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
         4,
         "DT_GNU_HASH chain",
     )?;
-    Ok(GnuHash {
-        nbuckets,
-        symoffset,
-        bloom_mask: bloom_size - 1,
-        bloom_shift,
-        bloom,
-        buckets,
-        chain,
-        end,
-    })
+    Ok((chain, end))
 }
 
 /// Walks and validates the version definition chain starting at `t[0]`;
