@@ -146,7 +146,7 @@ fn state() -> Result<&'static State, Reason> {
 }
 
 /// Sets the state up unless that is done or in progress. As for the vDSO
-/// itself (see `vdso::image`), it never waits for a set-up in progress,
+/// itself (see `vdso::IMAGE`), it never waits for a set-up in progress,
 /// which may be this thread's, interrupted by a signal handler.
 #[cold]
 fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {

@@ -12,7 +12,7 @@
 //! A slot starts out pointing at a `#[cold]` *resolver* with the same
 //! signature. The first call through the slot lands there. The resolver
 //! opens the vDSO as a [`freestand_vdso::Resolver`] (once per process, for
-//! all calls, behind a [`spin::Once`]), looks up this one call's symbol
+//! all calls, behind a [`spin::Mutex`]), looks up this one call's symbol
 //! with a [`Query`] hashed at compile time, stores either the vDSO function
 //! or a syscall shim of the same signature in the slot, and finishes the
 //! call through it. A program that never makes a routed call never opens
@@ -60,7 +60,7 @@
 
 use crate::Errno;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, Ordering};
 use freestand_vdso::{Error as ParseError, Query, Resolver};
 
 /// The environment variable that switches the vDSO off: `FREESTAND_VDSO=off`.
@@ -241,8 +241,8 @@ pub enum Reason {
     /// failed with this errno).
     StateSetup(Option<Errno>),
     /// Another caller (or a signal handler's interrupted thread) is
-    /// parsing the vDSO right now; this call used the system call and the
-    /// next one will look again.
+    /// opening the vDSO or looking a symbol up in it right now; this call
+    /// used the system call and the next one will look again.
     Busy,
     /// Served through another routed call (`time` through `clock_gettime`
     /// on riscv64, whose vDSO has no `__vdso_time`).
@@ -263,7 +263,7 @@ impl fmt::Display for Reason {
             Reason::NotOnThisArch => f.write_str("no vDSO function for it on this architecture"),
             Reason::StateSetup(None) => f.write_str("getrandom state parameters unusable"),
             Reason::StateSetup(Some(e)) => write!(f, "getrandom state not mapped: {e}"),
-            Reason::Busy => f.write_str("the vDSO is being parsed by another caller"),
+            Reason::Busy => f.write_str("another caller is resolving a routed call"),
             Reason::Via(c) => write!(f, "served by {}", c.name()),
         }
     }
@@ -325,69 +325,66 @@ pub unsafe fn set_startup(source: fn() -> Startup) {
     STARTUP.store(source as *mut (), Ordering::Release);
 }
 
-/// The opened vDSO and the switch, computed at the first resolution.
-struct Image {
-    switch: Switch,
-    vdso: Result<Resolver<'static>, Reason>,
+/// The opened vDSO, or why there is none: `None` until the first
+/// resolution opens it.
+///
+/// A [`spin::Mutex`] guards it, and every resolution holds it: the first
+/// opens the image, and each looks its symbol up in it. Nobody waits for
+/// it. A caller that finds it held (another thread, or this thread
+/// interrupted by a signal handler that makes a routed call, for which
+/// waiting would never end) gets [`Reason::Busy`], is served by the system
+/// call, and leaves its slot for a later call to resolve. Resolutions are
+/// rare (one per routed call per process) and short, so this costs nothing
+/// on the hot path, and no `Once` means no poisoning `panic!` to link in.
+static IMAGE: spin::Mutex<Option<Result<Resolver<'static>, Reason>>> = spin::Mutex::new(None);
+
+/// The startup source [`set_startup`] stored, if any.
+fn startup() -> Option<Startup> {
+    let source = STARTUP.load(Ordering::Acquire);
+    if source.is_null() {
+        return None;
+    }
+    // SAFETY: only `set_startup` stores into STARTUP, and it stores a
+    // `fn() -> Startup`.
+    let source: fn() -> Startup = unsafe { core::mem::transmute(source) };
+    Some(source())
 }
 
-static IMAGE: spin::Once<Image> = spin::Once::new();
+/// Opens the vDSO the runtime reported, or says why there is none.
+fn open() -> Result<Resolver<'static>, Reason> {
+    let startup = startup().ok_or(Reason::NotSetUp)?;
+    if Switch::from_startup(&startup) == Switch::Off {
+        return Err(Reason::Disabled);
+    }
+    if startup.sysinfo_ehdr == 0 {
+        return Err(Reason::NoSysinfoEhdr);
+    }
+    // SAFETY: `set_startup`'s contract: the address is a vDSO image mapped
+    // for the rest of the process.
+    unsafe { Resolver::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
+}
 
-/// Set by the first caller that starts parsing; never cleared.
-static RESOLVING: AtomicBool = AtomicBool::new(false);
-
-/// The parsed vDSO, or `None` while another caller is parsing it. That
-/// caller may be the same thread, interrupted by a signal handler that
-/// makes a routed call: waiting would never end, so the handler's call is
-/// served by the system call instead (and nothing is cached).
+/// Runs `f` on the opened vDSO, opening it first if no resolution has, or
+/// returns [`Reason::Busy`] if another resolution holds it (see [`IMAGE`]).
 #[cold]
-fn image() -> Option<&'static Image> {
-    if let Some(image) = IMAGE.get() {
-        return Some(image);
+fn with_image<R>(f: impl FnOnce(&Resolver<'static>) -> Result<R, Reason>) -> Result<R, Reason> {
+    let mut image = IMAGE.try_lock().ok_or(Reason::Busy)?;
+    match image.get_or_insert_with(open) {
+        Ok(vdso) => f(vdso),
+        Err(r) => Err(*r),
     }
-    if RESOLVING.swap(true, Ordering::Acquire) {
-        return IMAGE.get();
-    }
-    Some(IMAGE.call_once(|| {
-        let source = STARTUP.load(Ordering::Acquire);
-        if source.is_null() {
-            return Image {
-                switch: Switch::Unset,
-                vdso: Err(Reason::NotSetUp),
-            };
-        }
-        // SAFETY: only `set_startup` stores into STARTUP, and it stores a
-        // `fn() -> Startup`.
-        let source: fn() -> Startup = unsafe { core::mem::transmute(source) };
-        let startup = source();
-        let switch = Switch::from_startup(&startup);
-        let vdso = if switch == Switch::Off {
-            Err(Reason::Disabled)
-        } else if startup.sysinfo_ehdr == 0 {
-            Err(Reason::NoSysinfoEhdr)
-        } else {
-            // SAFETY: `set_startup`'s contract: the address is a vDSO image
-            // mapped for the rest of the process.
-            unsafe { Resolver::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
-        };
-        Image { switch, vdso }
-    }))
 }
 
-/// The state of the `FREESTAND_VDSO` switch for this run (reading it
-/// resolves the vDSO if nothing has yet).
+/// The state of the `FREESTAND_VDSO` switch for this run, as the runtime
+/// reports it ([`Switch::Unset`] if no runtime called [`set_startup`]).
 pub fn switch() -> Switch {
-    image().map_or(Switch::Unset, |i| i.switch)
+    startup().map_or(Switch::Unset, |s| Switch::from_startup(&s))
 }
 
-/// The address of the vDSO the routing layer uses, or why there is none.
+/// The address of the vDSO the routing layer uses, or why there is none
+/// (opening it if nothing has yet).
 pub fn base() -> Result<usize, Reason> {
-    image()
-        .ok_or(Reason::Busy)?
-        .vdso
-        .as_ref()
-        .map(|v| v.image().as_ptr() as usize)
-        .map_err(|r| *r)
+    with_image(|v| Ok(v.image().as_ptr() as usize))
 }
 
 /// Finds `call`'s vDSO function: its address, or why it is not used.
@@ -399,19 +396,20 @@ pub(crate) fn find(call: Call) -> Result<usize, Reason> {
 #[cold]
 #[inline(never)]
 fn find_query(query: Option<Query<'static>>) -> Result<usize, Reason> {
-    let vdso = image().ok_or(Reason::Busy)?.vdso.as_ref().map_err(|r| *r)?;
-    let query = query.ok_or(Reason::NotOnThisArch)?;
-    let found = vdso.find(&query).map_err(|e| match e {
-        ParseError::VersionNotFound => Reason::VersionNotFound,
-        ParseError::SymbolNotFound => Reason::SymbolNotFound,
-        e => Reason::Parse(e),
-    })?;
-    let image = vdso.image().as_ptr_range();
-    let address = usize::try_from(found.address).map_err(|_| Reason::AddressOutsideImage)?;
-    if !(image.start as usize..image.end as usize).contains(&address) {
-        return Err(Reason::AddressOutsideImage);
-    }
-    Ok(address)
+    with_image(|vdso| {
+        let query = query.ok_or(Reason::NotOnThisArch)?;
+        let found = vdso.find(&query).map_err(|e| match e {
+            ParseError::VersionNotFound => Reason::VersionNotFound,
+            ParseError::SymbolNotFound => Reason::SymbolNotFound,
+            e => Reason::Parse(e),
+        })?;
+        let image = vdso.image().as_ptr_range();
+        let address = usize::try_from(found.address).map_err(|_| Reason::AddressOutsideImage)?;
+        if !(image.start as usize..image.end as usize).contains(&address) {
+            return Err(Reason::AddressOutsideImage);
+        }
+        Ok(address)
+    })
 }
 
 /// Reports which path serves `call`, and why, resolving it if it has not
