@@ -293,17 +293,18 @@ impl<'a> Core<'a> {
         let t = self.verdef?;
         let mut off = 0usize;
         for _ in 0..self.verdef_count {
-            let vd = t.get(off..)?;
+            // One bounds check for the entry's fixed fields.
+            let vd = t.get(off..)?.get(..elf::VERDEF_SIZE)?;
             if u16_at::<L>(vd, 0)? != elf::VER_DEF_CURRENT {
                 return None;
             }
-            let e = VerdefEntry {
-                ndx: u16_at::<L>(vd, 4)? & elf::VERSYM_VERSION,
-                flags: u16_at::<L>(vd, 2)?,
-                name: u32_at::<L>(t, off.checked_add(u32_at::<L>(vd, 12)? as usize)?)?,
-            };
-            if e.ndx == ndx {
-                return Some(e);
+            if u16_at::<L>(vd, 4)? & elf::VERSYM_VERSION == ndx {
+                let aux = off.checked_add(u32_at::<L>(vd, 12)? as usize)?;
+                return Some(VerdefEntry {
+                    ndx,
+                    flags: u16_at::<L>(vd, 2)?,
+                    name: u32_at::<L>(t, aux)?,
+                });
             }
             let next = u32_at::<L>(vd, 16)?;
             if next == 0 {

@@ -58,33 +58,29 @@ impl Header {
 /// Validates the ELF header at the start of `data`, which must hold at least
 /// `L::EHDR_SIZE` bytes. Reads nothing past the header.
 pub(crate) fn header<L: Layout>(data: &[u8]) -> Result<Header, Error> {
-    let oob = Error::OutOfRange { field: "e_ident" };
-    let ident = data.get(..elf::EI_NIDENT).ok_or(oob)?;
-    if ident[..4] != elf::ELFMAG {
-        return Err(Error::BadMagic);
-    }
-    let class = Class::from_ident_byte(ident[elf::EI_CLASS])
-        .ok_or(Error::UnsupportedClass(ident[elf::EI_CLASS]))?;
-    if class != L::CLASS {
-        return Err(Error::WrongClass {
-            expected: L::CLASS,
-            found: class,
-        });
-    }
-    let endian = Endian::from_ident_byte(ident[elf::EI_DATA])
-        .ok_or(Error::UnsupportedDataEncoding(ident[elf::EI_DATA]))?;
-    if endian != L::ENDIAN {
-        return Err(Error::WrongEndian {
-            expected: L::ENDIAN,
-            found: endian,
-        });
-    }
-    if ident[elf::EI_VERSION] != elf::EV_CURRENT {
-        return Err(Error::UnsupportedVersion(ident[elf::EI_VERSION]));
-    }
-    let ehdr = data.get(..L::EHDR_SIZE).ok_or(Error::OutOfRange {
-        field: "ELF header",
-    })?;
+    // The seven identification bytes every image of layout `L` starts with,
+    // compared as one word (the eighth, EI_OSABI, is not checked); the
+    // first that differs is named by `ident_error`.
+    let want = u64::from_le_bytes([
+        elf::ELFMAG[0],
+        elf::ELFMAG[1],
+        elf::ELFMAG[2],
+        elf::ELFMAG[3],
+        L::CLASS.ident_byte(),
+        L::ENDIAN.ident_byte(),
+        elf::EV_CURRENT,
+        0,
+    ]);
+    let ehdr = match data.get(..L::EHDR_SIZE) {
+        Some(ehdr)
+            if ehdr
+                .first_chunk::<8>()
+                .is_some_and(|w| u64::from_le_bytes(*w) & 0x00ff_ffff_ffff_ffff == want) =>
+        {
+            ehdr
+        }
+        _ => return Err(ident_error::<L>(data)),
+    };
     let field = |field| Error::OutOfRange { field };
     let e_type = u16_at::<L>(ehdr, L::E_TYPE).ok_or(field("e_type"))?;
     if e_type != elf::ET_DYN {
@@ -113,6 +109,43 @@ pub(crate) fn header<L: Layout>(data: &[u8]) -> Result<Header, Error> {
     Ok(hdr)
 }
 
+/// Why `data` does not start with the ELF header of an image of layout `L`:
+/// the first of its identification bytes that is wrong, or its length.
+#[cold]
+#[inline(never)]
+fn ident_error<L: Layout>(data: &[u8]) -> Error {
+    let Some(ident) = data.get(..elf::EI_NIDENT) else {
+        return Error::OutOfRange { field: "e_ident" };
+    };
+    if ident[..4] != elf::ELFMAG {
+        return Error::BadMagic;
+    }
+    let Some(class) = Class::from_ident_byte(ident[elf::EI_CLASS]) else {
+        return Error::UnsupportedClass(ident[elf::EI_CLASS]);
+    };
+    if class != L::CLASS {
+        return Error::WrongClass {
+            expected: L::CLASS,
+            found: class,
+        };
+    }
+    let Some(endian) = Endian::from_ident_byte(ident[elf::EI_DATA]) else {
+        return Error::UnsupportedDataEncoding(ident[elf::EI_DATA]);
+    };
+    if endian != L::ENDIAN {
+        return Error::WrongEndian {
+            expected: L::ENDIAN,
+            found: endian,
+        };
+    }
+    if ident[elf::EI_VERSION] != elf::EV_CURRENT {
+        return Error::UnsupportedVersion(ident[elf::EI_VERSION]);
+    }
+    Error::OutOfRange {
+        field: "ELF header",
+    }
+}
+
 /// The fields of one program header the parser uses.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Phdr {
@@ -122,14 +155,22 @@ pub(crate) struct Phdr {
     pub filesz: u64,
 }
 
-/// Reads program header `i` from `table` (the program header table). One
-/// bounds check covers the whole entry, so the field reads need none.
-#[inline(always)]
+/// Reads program header `i` from `table` (the program header table).
 pub(crate) fn phdr<L: Layout>(table: &[u8], hdr: &Header, i: usize) -> Result<Phdr, Error> {
-    let oob = Error::OutOfRange { field: "e_phoff" };
-    let ph = i
+    let off = i
         .checked_mul(hdr.phentsize)
-        .and_then(|off| table.get(off..)?.get(..L::PHDR_SIZE))
+        .ok_or(Error::OutOfRange { field: "e_phoff" })?;
+    phdr_at::<L>(table, off)
+}
+
+/// Reads the program header at offset `off` of `table`. One bounds check
+/// covers the whole entry, so the field reads need none.
+#[inline(always)]
+fn phdr_at<L: Layout>(table: &[u8], off: usize) -> Result<Phdr, Error> {
+    let oob = Error::OutOfRange { field: "e_phoff" };
+    let ph = table
+        .get(off..)
+        .and_then(|t| t.get(..L::PHDR_SIZE))
         .ok_or(oob)?;
     Ok(Phdr {
         p_type: u32_at::<L>(ph, L::P_TYPE).ok_or(oob)?,
@@ -156,6 +197,7 @@ pub(crate) struct Segments {
 }
 
 /// Reads the program headers.
+#[inline(always)]
 pub(crate) fn segments<L: Layout>(table: &[u8], hdr: &Header) -> Result<Segments, Error> {
     let none = Phdr {
         p_type: elf::PT_NULL,
@@ -169,8 +211,11 @@ pub(crate) fn segments<L: Layout>(table: &[u8], hdr: &Header) -> Result<Segments
         dynamic: none,
         end: Some(0),
     };
-    for i in 0..hdr.phnum {
-        let ph = phdr::<L>(table, hdr, i)?;
+    // Walked by offset: `header` checked that `phnum * phentsize` fits.
+    let mut off = 0usize;
+    for _ in 0..hdr.phnum {
+        let ph = phdr_at::<L>(table, off)?;
+        off = off.saturating_add(hdr.phentsize);
         match ph.p_type {
             elf::PT_LOAD => {
                 if s.nloads == 0 {

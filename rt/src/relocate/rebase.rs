@@ -205,6 +205,8 @@ fn randomisation_wanted() -> bool {
 /// # Safety
 ///
 /// As for [`rebase`].
+#[cold]
+#[inline(never)]
 unsafe fn try_move(sp: *mut usize, base: usize, segs: Segments) {
     let mut random = MaybeUninit::<usize>::uninit();
     // SAFETY: fills `random`, a word on our stack.
@@ -350,6 +352,8 @@ unsafe fn protect(segs: Segments, new: usize, len: usize, new_base: usize) -> bo
 ///
 /// As for [`rebase`]; `from` is the original's base, which nothing runs any
 /// more.
+#[cold]
+#[inline(never)]
 unsafe fn finish(sp: *mut usize, base: usize, from: usize, segs: Segments) {
     let (low, high) = span(segs);
     if low >= high {
