@@ -57,6 +57,7 @@ impl Header {
 
 /// Validates the ELF header at the start of `data`, which must hold at least
 /// `L::EHDR_SIZE` bytes. Reads nothing past the header.
+#[inline(always)]
 pub(crate) fn header<L: Layout>(data: &[u8]) -> Result<Header, Error> {
     // The seven identification bytes every image of layout `L` starts with,
     // compared as one word (the eighth, EI_OSABI, is not checked); the
