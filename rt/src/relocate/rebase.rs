@@ -352,8 +352,6 @@ unsafe fn protect(segs: Segments, new: usize, len: usize, new_base: usize) -> bo
 ///
 /// As for [`rebase`]; `from` is the original's base, which nothing runs any
 /// more.
-#[cold]
-#[inline(never)]
 unsafe fn finish(sp: *mut usize, base: usize, from: usize, segs: Segments) {
     let (low, high) = span(segs);
     if low >= high {
