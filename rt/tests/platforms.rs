@@ -816,6 +816,7 @@ fn cases() -> Vec<Case> {
         ("clock_one_call_exits_0", |c| {
             expect(&c.run("clock", &[], &[])?, b"", b"", 0)
         }),
+        ("clock_links_no_panic_handler", case_clock_no_panic_handler),
         (
             "kind_scripts_refuse_the_other_link",
             case_kind_scripts_refuse_other_link,
@@ -1805,6 +1806,27 @@ fn case_hello_size(c: &Ctx) -> Check {
         if size > budget {
             return Err(format!(
                 "{}: {size} bytes stripped, over its budget of {budget} (HELLO_BUDGET)",
+                bin.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A program that routes a call but cannot panic links no panic handler
+/// (and so no `core::fmt`, and none of their relocations): nothing on the
+/// routing path, the vDSO parser included, has a panic site a release
+/// build keeps. The handler's message is the witness.
+fn case_clock_no_panic_handler(c: &Ctx) -> Check {
+    for dir in [&c.release_dir, &c.static_dir] {
+        let bin = dir.join("clock");
+        let bytes = std::fs::read(&bin).map_err(|e| format!("{}: {e}", bin.display()))?;
+        if bytes
+            .windows(b"panicked at".len())
+            .any(|w| w == b"panicked at")
+        {
+            return Err(format!(
+                "{}: links the panic handler (a panic site on the routing path?)",
                 bin.display()
             ));
         }
