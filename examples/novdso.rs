@@ -50,11 +50,11 @@ use linux_raw_sys::elf::{
 
 freestand_rt::entry!(main);
 
-/// The ELF machine this loader runs programs for.
-#[cfg(target_arch = "x86_64")]
-const MACHINE: u16 = 62; // EM_X86_64
-#[cfg(target_arch = "riscv64")]
-const MACHINE: u16 = 243; // EM_RISCV
+/// The ELF machine this loader runs programs for: its own.
+const MACHINE: u16 = match freestand_vdso::NATIVE_MACHINE {
+    Some(m) => m,
+    None => panic!("no ELF machine number for this architecture"),
+};
 
 /// `ET_EXEC`, a program linked at fixed addresses (ELF gABI; linux-raw-sys
 /// has `ET_DYN` only).
@@ -280,9 +280,8 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
         // SAFETY: pages of the new mapping, which holds only this program.
         unsafe { mm::mprotect(start as *mut u8, end - start, prot) }.map_err(LoadError::Map)?;
     }
-    #[cfg(target_arch = "riscv64")]
-    freestand_rt::syscalls::riscv::flush_icache(base + low, base + high, 0)
-        .map_err(LoadError::Map)?;
+    // SAFETY: the range was just mapped, and written through the mapping.
+    unsafe { freestand_rt::entry::sync_icache((base + low) as *const u8, high - low) };
     // The program headers, found in the load segment whose file bytes
     // hold them.
     let phdr = phdrs

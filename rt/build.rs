@@ -43,7 +43,7 @@ fn main() {
         Ok(other) => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),
     }
     match arch.as_str() {
-        "x86_64" | "riscv64" => copy(&format!("{arch}.ld"), "freestand.ld"),
+        "x86_64" | "riscv64" | "aarch64" => copy(&format!("{arch}.ld"), "freestand.ld"),
         // The crate's compile_error! names the supported architectures.
         _ => {}
     }

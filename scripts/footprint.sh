@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The footprint of three examples, release build, linked both ways:
+# The footprint of three examples, release build, for each target (x86_64,
+# riscv64, aarch64), linked both ways:
 # static-PIE (kind pie, the default) and plain static (kind static,
 # FREESTAND_LINK=static, which needs no self-relocation):
 #   hello  writes "hello\n";
@@ -47,7 +48,7 @@ for kind in pie static; do
   # overwrites the other's artefacts.
   dir=target
   [ "$kind" = static ] && dir=target/footprint-static
-  for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
+  for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu aarch64-unknown-linux-gnu; do
     arch=${target%%-*}; arch=${arch%gc}
     for p in $programs; do
         FREESTAND_LINK=$kind cargo build --quiet --release --target "$target" \

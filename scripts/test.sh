@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # freestand's whole test suite: formatting, clippy on both targets, host
-# unit tests, and every example on native x86_64, qemu-x86_64 and
-# qemu-riscv64.
+# unit tests, and every example on native x86_64, qemu-x86_64, qemu-riscv64
+# and qemu-aarch64.
 #
 # On Debian or Ubuntu, run as root, it first installs what is missing
 # (qemu-user >= 8.1, strace, binutils, llvm for llvm-objdump); otherwise it
@@ -19,7 +19,8 @@ qemu_ok() {
 }
 
 missing=()
-qemu_ok qemu-x86_64 && qemu_ok qemu-riscv64 || missing+=(qemu-user)
+qemu_all() { qemu_ok qemu-x86_64 && qemu_ok qemu-riscv64 && qemu_ok qemu-aarch64; }
+qemu_all || missing+=(qemu-user)
 command -v strace >/dev/null || missing+=(strace)
 command -v readelf >/dev/null || missing+=(binutils)
 command -v llvm-objdump >/dev/null || missing+=(llvm)
@@ -38,7 +39,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "scripts/test.sh: installing ${missing[*]}"
         sh -c "DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND; $install"
-        qemu_ok qemu-x86_64 && qemu_ok qemu-riscv64 || {
+        qemu_all || {
             echo "scripts/test.sh: qemu-user >= 8.1 is still missing after the install" >&2
             exit 1
         }
@@ -51,7 +52,7 @@ fi
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
-for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu; do
+for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu aarch64-unknown-linux-gnu; do
     echo "== cargo clippy --all-targets --target $target"
     cargo clippy --quiet --workspace --all-targets --target "$target" -- -D warnings
 done
@@ -65,7 +66,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude fre
 echo "== cargo test"
 cargo test --workspace --exclude freestand-examples 2>&1 | tee target/test.log
 # The platforms harness prints one line per platform; each must have run.
-for p in native-x86_64 qemu-x86_64 qemu-riscv64; do
+for p in native-x86_64 qemu-x86_64 qemu-riscv64 qemu-aarch64; do
     grep -Eq "^platform $p: [1-9][0-9]* passed, 0 failed$" target/test.log || {
         echo "scripts/test.sh: the $p tests did not all run and pass" >&2
         exit 1

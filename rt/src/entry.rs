@@ -67,3 +67,18 @@ pub unsafe fn start_program(sp: *mut usize, entry: usize) -> ! {
     // SAFETY: forwarded from the caller.
     unsafe { crate::arch::restart(sp, entry) }
 }
+
+/// Makes code just written at `start..start + len` safe to execute, for
+/// loaders and JITs: nothing on x86_64, whose instruction fetches see
+/// earlier stores; `fence.i` and the `riscv_flush_icache` system call on
+/// riscv64; data-cache clean and instruction-cache invalidate by line on
+/// aarch64. Call it after the last write and before the first jump into the
+/// range (after `mprotect` too, if that makes it executable).
+///
+/// # Safety
+///
+/// The range must be mapped in this process; it is not written.
+pub unsafe fn sync_icache(start: *const u8, len: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe { crate::arch::sync_icache(start as usize, len) }
+}

@@ -47,16 +47,23 @@
 //!
 //! # Supported targets
 //!
-//! `x86_64-unknown-linux-gnu` and `riscv64gc-unknown-linux-gnu`.
+//! `x86_64-unknown-linux-gnu`, `riscv64gc-unknown-linux-gnu` and
+//! `aarch64-unknown-linux-gnu`.
 #![no_std]
 
 #[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
 #[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
 mod arch;
 
-#[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64")))]
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "riscv64",
+    target_arch = "aarch64"
+)))]
 compile_error!(
-    "freestand-rt supports x86_64 and riscv64 only (target_arch = \"x86_64\" or \"riscv64\")"
+    "freestand-rt supports x86_64, riscv64 and aarch64 only \
+     (target_arch = \"x86_64\", \"riscv64\" or \"aarch64\")"
 );
 
 pub mod entry;

@@ -39,11 +39,17 @@
 
 #[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
 #[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
+#[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
 pub mod raw;
 
-#[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64")))]
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "riscv64",
+    target_arch = "aarch64"
+)))]
 compile_error!(
-    "freestand supports x86_64 and riscv64 only (target_arch = \"x86_64\" or \"riscv64\")"
+    "freestand supports x86_64, riscv64 and aarch64 only \
+     (target_arch = \"x86_64\", \"riscv64\" or \"aarch64\")"
 );
 
 pub mod errno;

@@ -142,6 +142,33 @@ unsafe extern "C" fn gettimeofday_shim(tv: *mut Timeval, tz: *mut Timezone) -> i
     unsafe { syscall2(__NR_gettimeofday, tv as usize, tz as usize) as i32 }
 }
 
+/// `time` by system call, with the signature of `__vdso_time`, for the
+/// architectures whose kernel has no `time` system call (riscv64, aarch64:
+/// the asm-generic system-call table): reads `CLOCK_REALTIME` by
+/// `clock_gettime`, as the generic C libraries do. Their `raw::time_shim`
+/// is this function; x86_64's makes its own `time` call.
+///
+/// # Safety
+///
+/// `t` must be null or valid for writing an `i64`.
+#[allow(
+    dead_code,
+    reason = "x86_64 has a time system call and its raw::time_shim uses it"
+)]
+pub(crate) unsafe extern "C" fn time_by_clock_gettime(t: *mut i64) -> isize {
+    let mut ts = Timespec::default();
+    // SAFETY: `ts` is a writable `Timespec`.
+    let ret = unsafe { clock_gettime_shim(linux_raw_sys::general::CLOCK_REALTIME as i32, &mut ts) };
+    if ret != 0 {
+        return ret as isize;
+    }
+    if !t.is_null() {
+        // SAFETY: the caller passes null or a writable `i64`.
+        unsafe { *t = ts.sec };
+    }
+    ts.sec as isize
+}
+
 slot!(
     CLOCK_GETTIME,
     Call::ClockGettime,

@@ -206,32 +206,9 @@ pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str>
     }
 }
 
-/// `time` by system call, with the signature of `__vdso_time`. riscv64 has
-/// no `time` system call, so this reads `CLOCK_REALTIME` by
-/// `clock_gettime`, as the generic C libraries do.
-///
-/// # Safety
-///
-/// `t` must be null or valid for writing an `i64`.
-pub(crate) unsafe extern "C" fn time_shim(t: *mut i64) -> isize {
-    let mut ts = crate::time::Timespec::default();
-    // SAFETY: the kernel writes one timespec to `ts`.
-    let ret = unsafe {
-        syscall2(
-            crate::nr::__NR_clock_gettime,
-            linux_raw_sys::general::CLOCK_REALTIME as usize,
-            &raw mut ts as usize,
-        )
-    };
-    if ret != 0 {
-        return ret as isize;
-    }
-    if !t.is_null() {
-        // SAFETY: the caller passes null or a writable `i64`.
-        unsafe { *t = ts.sec };
-    }
-    ts.sec as isize
-}
+/// `time` by system call: riscv64 has no `time` system call, so
+/// `CLOCK_REALTIME` is read by `clock_gettime` (shared with aarch64).
+pub(crate) use crate::time::time_by_clock_gettime as time_shim;
 
 /// riscv64 has no `sa_restorer`: the kernel returns from a signal handler
 /// through the vDSO's `__vdso_rt_sigreturn` (`arch/riscv/kernel/signal.c`),
