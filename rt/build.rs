@@ -20,7 +20,7 @@ use std::{env, fs};
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let arch = env::var("CARGO_CFG_TARGET_ARCH").expect("cargo sets CARGO_CFG_TARGET_ARCH");
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../linker");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("linker");
     let copy = |from: &str, to: &str| {
         let src = dir.join(from);
         println!("cargo:rerun-if-changed={}", src.display());

@@ -77,6 +77,9 @@ pub fn getcpu() -> Result<Cpu, Errno> {
 ///
 /// # Errors
 /// As [`getcpu`].
+///
+/// # References
+/// getcpu(2)
 #[inline]
 pub fn getcpu_syscall() -> Result<Cpu, Errno> {
     getcpu_call(false)

@@ -208,6 +208,9 @@ pub fn getrandom(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> 
 ///
 /// # Errors
 /// As [`getrandom`].
+///
+/// # References
+/// getrandom(2)
 #[inline]
 pub fn getrandom_syscall(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> {
     // SAFETY: `buf` is writable for its length.
@@ -228,6 +231,9 @@ pub fn getrandom_syscall(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize,
 ///
 /// # Errors
 /// As [`getrandom`], except `EINTR`; `EIO` if the kernel returned 0.
+///
+/// # References
+/// getrandom(2)
 pub fn fill(buf: &mut [u8], flags: GetrandomFlags) -> Result<(), Errno> {
     let mut rest = buf;
     while !rest.is_empty() {

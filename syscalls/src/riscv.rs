@@ -126,6 +126,9 @@ pub fn hwprobe(pairs: &mut [HwprobePair], flags: u32) -> Result<(), Errno> {
 ///
 /// # Errors
 /// As [`hwprobe`].
+///
+/// # References
+/// the kernel's `Documentation/arch/riscv/hwprobe.rst`
 #[inline]
 pub fn hwprobe_syscall(pairs: &mut [HwprobePair], flags: u32) -> Result<(), Errno> {
     hwprobe_call(false, pairs, flags)
@@ -156,6 +159,9 @@ pub fn flush_icache(start: usize, end: usize, flags: usize) -> Result<(), Errno>
 ///
 /// # Errors
 /// As [`flush_icache`].
+///
+/// # References
+/// the kernel's `arch/riscv/kernel/sys_riscv.c`
 #[inline]
 pub fn flush_icache_syscall(start: usize, end: usize, flags: usize) -> Result<(), Errno> {
     // SAFETY: the call touches no data.

@@ -138,6 +138,9 @@ pub unsafe fn sigaltstack(stack: *mut u8, len: usize) -> Result<(), Errno> {
 /// # Safety
 ///
 /// `ucontext` must be the third argument the kernel passed to the handler.
+///
+/// # References
+/// sigaction(2) (`SA_SIGINFO`, the `ucontext_t` argument); the kernel's `arch/*/include/uapi/asm/ucontext.h`
 pub unsafe fn interrupted_sp(ucontext: *const c_void) -> usize {
     // SAFETY: the kernel's `ucontext` holds the saved stack pointer, a
     // word, at this offset on this architecture.
@@ -156,6 +159,9 @@ pub unsafe fn interrupted_sp(ucontext: *const c_void) -> usize {
 ///
 /// `info` must be the second argument the kernel passed to the handler of
 /// a `SIGSEGV` or `SIGBUS`.
+///
+/// # References
+/// sigaction(2) (`si_addr` of `SIGSEGV` and `SIGBUS`)
 pub unsafe fn fault_address(info: *const c_void) -> usize {
     // SAFETY: for these signals the kernel fills in the `_sigfault` member
     // of the `siginfo` union, whose first field is the address.

@@ -231,6 +231,9 @@ pub fn clock_gettime(clock: ClockId) -> Result<Timespec, Errno> {
 ///
 /// # Errors
 /// As [`clock_gettime`].
+///
+/// # References
+/// clock_gettime(2)
 #[inline]
 pub fn clock_gettime_syscall(clock: ClockId) -> Result<Timespec, Errno> {
     clock_call(None, clock_gettime_shim, clock)
@@ -252,6 +255,9 @@ pub fn clock_getres(clock: ClockId) -> Result<Timespec, Errno> {
 ///
 /// # Errors
 /// As [`clock_getres`].
+///
+/// # References
+/// clock_getres(2)
 #[inline]
 pub fn clock_getres_syscall(clock: ClockId) -> Result<Timespec, Errno> {
     clock_call(None, clock_getres_shim, clock)
@@ -299,6 +305,9 @@ pub fn gettimeofday() -> Result<Timeval, Errno> {
 ///
 /// # Errors
 /// As [`gettimeofday`].
+///
+/// # References
+/// gettimeofday(2)
 #[inline]
 pub fn gettimeofday_tz() -> Result<(Timeval, Timezone), Errno> {
     gettimeofday_call(true, true)
@@ -308,6 +317,9 @@ pub fn gettimeofday_tz() -> Result<(Timeval, Timezone), Errno> {
 ///
 /// # Errors
 /// As [`gettimeofday`].
+///
+/// # References
+/// gettimeofday(2)
 #[inline]
 pub fn gettimeofday_syscall() -> Result<Timeval, Errno> {
     gettimeofday_call(false, false).map(|(tv, _)| tv)
@@ -317,6 +329,9 @@ pub fn gettimeofday_syscall() -> Result<Timeval, Errno> {
 ///
 /// # Errors
 /// As [`gettimeofday`].
+///
+/// # References
+/// gettimeofday(2)
 #[inline]
 pub fn gettimeofday_tz_syscall() -> Result<(Timeval, Timezone), Errno> {
     gettimeofday_call(false, true)
@@ -362,6 +377,9 @@ pub fn time() -> Result<i64, Errno> {
 ///
 /// # Errors
 /// As [`time`]; `out` is left alone on error.
+///
+/// # References
+/// time(2)
 #[inline]
 pub fn time_to(out: &mut i64) -> Result<i64, Errno> {
     time_call(true, out)
@@ -372,6 +390,9 @@ pub fn time_to(out: &mut i64) -> Result<i64, Errno> {
 ///
 /// # Errors
 /// As [`time`].
+///
+/// # References
+/// time(2); on riscv64 and aarch64, which have no `time` system call, clock_gettime(2)
 #[inline]
 pub fn time_syscall() -> Result<i64, Errno> {
     time_call(false, core::ptr::null_mut())

@@ -10,6 +10,10 @@
 //! those registers as clobbered, so building with the `sve` target feature
 //! is refused below.
 //!
+//! # References
+//!
+//! syscall(2), "Architecture calling conventions" (arm64: `svc #0`, `x8`, `x0`..`x5`); the kernel's `arch/arm64/kernel/entry.S`, `Documentation/arch/arm64/sve.rst`
+//!
 //! # Safety
 //!
 //! Every function here executes an arbitrary system call. The caller must

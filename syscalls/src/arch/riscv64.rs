@@ -8,6 +8,10 @@
 //! when the target has the V extension every `v` register is declared
 //! clobbered and `preserves_flags` is dropped. The user stack is not touched.
 //!
+//! # References
+//!
+//! syscall(2), "Architecture calling conventions" (riscv: `ecall`, `a7`, `a0`..`a5`); the kernel's `arch/riscv/kernel/entry.S`
+//!
 //! # Safety
 //!
 //! Every function here executes an arbitrary system call. The caller must

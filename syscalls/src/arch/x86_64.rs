@@ -7,6 +7,10 @@
 //! from `r11`, so the flags the caller sees are preserved. The kernel switches
 //! to its own stack, so the user stack is not touched.
 //!
+//! # References
+//!
+//! syscall(2), "Architecture calling conventions" (x86-64: `syscall`, `rax`, `rdi rsi rdx r10 r8 r9`); the kernel's `arch/x86/entry/entry_64.S`
+//!
 //! # Safety
 //!
 //! Every function here executes an arbitrary system call. The caller must
