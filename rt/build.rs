@@ -17,9 +17,23 @@
 use std::path::PathBuf;
 use std::{env, fs};
 
+/// The architectures freestand-rt has an `arch/` file and a linker script for.
+const SUPPORTED: [&str; 3] = ["x86_64", "riscv64", "aarch64"];
+
 fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let arch = env::var("CARGO_CFG_TARGET_ARCH").expect("cargo sets CARGO_CFG_TARGET_ARCH");
+    if !SUPPORTED.contains(&arch.as_str()) {
+        // Said here, before anything is compiled for the target, so that
+        // it is the first error a newcomer sees (the crate's
+        // compile_error! says the same, later).
+        println!(
+            "cargo::error=freestand-rt supports x86_64, riscv64 and aarch64 only \
+             (x86_64-unknown-linux-gnu, riscv64gc-unknown-linux-gnu, \
+             aarch64-unknown-linux-gnu); this target's architecture is `{arch}`"
+        );
+        return;
+    }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("linker");
     let copy = |from: &str, to: &str| {
         let src = dir.join(from);
@@ -42,10 +56,6 @@ fn main() {
         }
         Ok(other) => panic!("FREESTAND_LINK={other:?}: use pie (the default), pie-rela or static"),
     }
-    match arch.as_str() {
-        "x86_64" | "riscv64" | "aarch64" => copy(&format!("{arch}.ld"), "freestand.ld"),
-        // The crate's compile_error! names the supported architectures.
-        _ => {}
-    }
+    copy(&format!("{arch}.ld"), "freestand.ld");
     println!("cargo:rustc-link-search={}", out.display());
 }

@@ -1868,7 +1868,9 @@ fn quick_start_app() -> Result<PathBuf, String> {
                 }
                 Step::Shell(_) => {}
                 Step::File(name, body) => {
-                    let dir = app.as_ref().ok_or("the README creates no crate before its files")?;
+                    let dir = app
+                        .as_ref()
+                        .ok_or("the README creates no crate before its files")?;
                     let path = dir.join(name);
                     let text = if name == "Cargo.toml" {
                         let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
@@ -1924,7 +1926,10 @@ fn readme_steps(readme: &str) -> Result<Vec<Step>, String> {
         }
         if lang == "sh" {
             steps.extend(body.lines().map(|l| Step::Shell(l.trim().to_string())));
-        } else if let Some(name) = last_text.strip_prefix('`').and_then(|t| t.split('`').next()) {
+        } else if let Some(name) = last_text
+            .strip_prefix('`')
+            .and_then(|t| t.split('`').next())
+        {
             steps.push(Step::File(name.to_string(), body));
         }
     }
@@ -1939,7 +1944,10 @@ fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir)
         .args(args)
-        .env("CARGO_TARGET_DIR", target_dir().with_file_name("quickstart"))
+        .env(
+            "CARGO_TARGET_DIR",
+            target_dir().with_file_name("quickstart"),
+        )
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET");
     if let Some((k, v)) = env {
@@ -1963,7 +1971,8 @@ fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<
 /// built, under qemu), must print `1 arguments`.
 fn case_quick_start(c: &Ctx) -> Check {
     let app = quick_start_app()?;
-    let readme = std::fs::read_to_string(workspace().join("README.md")).map_err(|e| e.to_string())?;
+    let readme =
+        std::fs::read_to_string(workspace().join("README.md")).map_err(|e| e.to_string())?;
     let line = readme_steps(&readme)?
         .into_iter()
         .filter_map(|s| match s {
@@ -1974,7 +1983,12 @@ fn case_quick_start(c: &Ctx) -> Check {
             Some(t) => t.split_whitespace().next() == Some(c.p.arch.triple()),
             None => c.p.arch == Arch::X86_64,
         })
-        .ok_or_else(|| format!("the README has no `cargo run` line for {}", c.p.arch.triple()))?;
+        .ok_or_else(|| {
+            format!(
+                "the README has no `cargo run` line for {}",
+                c.p.arch.triple()
+            )
+        })?;
     let words: Vec<&str> = line.split_whitespace().collect();
     if c.p.qemu.is_none() || c.p.arch != Arch::X86_64 {
         let stdout = cargo_in(&app, &words[1..], None)?;
@@ -1989,7 +2003,10 @@ fn case_quick_start(c: &Ctx) -> Check {
         .map(|w| if *w == "run" { "build" } else { w })
         .collect();
     cargo_in(&app, &build, None)?;
-    let bin = target_dir().with_file_name("quickstart").join("release").join("app");
+    let bin = target_dir()
+        .with_file_name("quickstart")
+        .join("release")
+        .join("app");
     expect(&run(c.p, &bin, &[], &[])?, b"1 arguments\n", b"", 0)
 }
 
