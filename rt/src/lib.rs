@@ -16,7 +16,11 @@
 //! ```
 //!
 //! Build it with the linker script and flags described in the repository
-//! README (`linker/`, and a `build.rs` that passes them to your binaries).
+//! README ("Use it in your own crate": a `build.rs` that passes them to
+//! your binaries, and `.cargo/config.toml` for riscv64 and aarch64). It is
+//! the README's quick start, which the suite's
+//! `quick_start_from_the_readme` builds in a new crate and runs on every
+//! platform.
 //!
 //! # From `execve` to `exit_group`
 //!

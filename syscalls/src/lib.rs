@@ -6,8 +6,15 @@
 //! System-call numbers and kernel constants come from `linux-raw-sys`, which
 //! is generated from the kernel headers of each architecture.
 //!
-//! Supported targets: `x86_64` (the `syscall` instruction) and `riscv64`
-//! (`ecall`). Any other architecture is a compile error.
+//! # Supported targets
+//!
+//! `x86_64-unknown-linux-gnu` (the `syscall` instruction),
+//! `riscv64gc-unknown-linux-gnu` (`ecall`) and `aarch64-unknown-linux-gnu`
+//! (`svc #0`). Any other architecture is a compile error that names these.
+//!
+//! # A first program
+//!
+//! With `freestand-rt` (or your own `_start`) around it:
 //!
 //! ```no_run
 //! use freestand_syscalls::{io, process};
