@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# freestand's whole test suite: formatting, clippy on both targets, host
-# unit tests, and every example on native x86_64, qemu-x86_64, qemu-riscv64
-# and qemu-aarch64.
+# freestand's whole test suite: formatting, clippy on the three targets,
+# docs without warnings, a dry-run publish of the three crates, host unit
+# tests and doctests, the README's quick start, and every example on native
+# x86_64, qemu-x86_64, qemu-riscv64 and qemu-aarch64.
 #
 # On Debian or Ubuntu, run as root, it first installs what is missing
 # (qemu-user >= 8.1, strace, binutils, llvm for llvm-objdump); otherwise it
@@ -59,6 +60,13 @@ done
 
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude freestand-examples
+
+# The three published crates, packaged and built from their tarballs in
+# dependency order (vdso, syscalls, rt), as crates.io would receive them.
+# --allow-dirty: the check is about what the packages hold, and must also
+# pass on a work tree with uncommitted changes.
+echo "== cargo publish --dry-run"
+cargo publish --quiet --dry-run --allow-dirty --workspace --exclude freestand-examples
 
 # The examples package has no tests of its own; `cargo test` would build
 # its freestanding examples with panic=unwind, which no_std binaries cannot
