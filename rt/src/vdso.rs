@@ -9,7 +9,7 @@
 //!
 //! The environment variable `FREESTAND_VDSO=off` makes every routed call
 //! use its system call. It is read from the initial environment when the
-//! first routed call resolves, and ignored when the kernel sets
+//! first routed call resolves (and each time `vdso::switch` is asked), and ignored when the kernel sets
 //! `AT_SECURE` (setuid, setgid or file capabilities), so an unprivileged
 //! caller cannot change how a privileged program behaves.
 

@@ -77,9 +77,11 @@ static STATE: spin::Once<Result<State, Reason>> = spin::Once::new();
 /// Set by the first caller that starts setting the state up; never cleared.
 static SETTING_UP: AtomicBool = AtomicBool::new(false);
 
+/// Sets the state up for the vDSO function `found` (the result of the one
+/// [`find`] that [`set_up_once`] made).
 #[cold]
-fn set_up() -> Result<State, Reason> {
-    let function = find(Call::Getrandom)?;
+fn set_up(found: Result<usize, Reason>) -> Result<State, Reason> {
+    let function = found?;
     // SAFETY: `find` returns the address of `__vdso_getrandom`, whose C
     // signature `GetrandomFn` is.
     let f: GetrandomFn = unsafe { transmute(function) };
@@ -149,11 +151,16 @@ fn state() -> Result<&'static State, Reason> {
 /// itself (see `vdso::IMAGE`), it never waits for a set-up in progress,
 /// which may be this thread's, interrupted by a signal handler.
 #[cold]
+///
+/// It looks the function up once and hands that result to [`set_up`]: a
+/// second lookup could meet a transient [`Reason::Busy`], which the state
+/// would then keep for good.
 fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {
-    if find(Call::Getrandom) == Err(Reason::Busy) || SETTING_UP.swap(true, Ordering::Acquire) {
+    let found = find(Call::Getrandom);
+    if found == Err(Reason::Busy) || SETTING_UP.swap(true, Ordering::Acquire) {
         return STATE.get().ok_or(Reason::Busy);
     }
-    Ok(STATE.call_once(set_up))
+    Ok(STATE.call_once(|| set_up(found)))
 }
 
 /// The vDSO function's address if it serves `getrandom`, else why not.

@@ -26,9 +26,10 @@
 //! This crate does not read the initial stack. The runtime hands it a
 //! function that returns a [`Startup`] (the `AT_SYSINFO_EHDR` value, the
 //! `FREESTAND_VDSO` variable and `AT_SECURE`) with [`set_startup`];
-//! `freestand-rt` does that before `main`. That function is called once, on
-//! the first resolution. Without it, every call is served by its system
-//! call and [`route`] says why ([`Reason::NotSetUp`]).
+//! `freestand-rt` does that before `main`. The routing calls that function
+//! once, when the first resolution opens the vDSO ([`switch`] calls it
+//! again each time it is asked). Without it, every call is served by its
+//! system call and [`route`] says why ([`Reason::NotSetUp`]).
 //!
 //! # Turning the vDSO off
 //!
@@ -241,8 +242,8 @@ pub enum Reason {
     /// failed with this errno).
     StateSetup(Option<Errno>),
     /// Another caller (or a signal handler's interrupted thread) is
-    /// opening the vDSO or looking a symbol up in it right now; this call
-    /// used the system call and the next one will look again.
+    /// opening the vDSO right now; this call used the system call and the
+    /// next one will look again.
     Busy,
     /// Served through another routed call (`time` through `clock_gettime`
     /// on riscv64, whose vDSO has no `__vdso_time`).
@@ -263,7 +264,7 @@ impl fmt::Display for Reason {
             Reason::NotOnThisArch => f.write_str("no vDSO function for it on this architecture"),
             Reason::StateSetup(None) => f.write_str("getrandom state parameters unusable"),
             Reason::StateSetup(Some(e)) => write!(f, "getrandom state not mapped: {e}"),
-            Reason::Busy => f.write_str("another caller is resolving a routed call"),
+            Reason::Busy => f.write_str("another caller is opening the vDSO"),
             Reason::Via(c) => write!(f, "served by {}", c.name()),
         }
     }
@@ -311,9 +312,9 @@ static STARTUP: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Tells the routing layer how to learn about the process. `freestand-rt`
 /// calls this before `main`; a runtime with its own start-up code calls it
-/// before the first routed call. `source` runs once, at the first
-/// resolution; a later `set_startup` has no effect on calls already
-/// resolved.
+/// before the first routed call. The routing runs `source` once, at the
+/// first resolution, and keeps what it said; a later `set_startup` changes
+/// what [`switch`] reports, not how calls are routed.
 ///
 /// # Safety
 ///
@@ -326,17 +327,23 @@ pub unsafe fn set_startup(source: fn() -> Startup) {
 }
 
 /// The opened vDSO, or why there is none: `None` until the first
-/// resolution opens it.
+/// resolution opens it. Read through [`OPENED`] once it is set.
 ///
-/// A [`spin::Mutex`] guards it, and every resolution holds it: the first
-/// opens the image, and each looks its symbol up in it. Nobody waits for
-/// it. A caller that finds it held (another thread, or this thread
-/// interrupted by a signal handler that makes a routed call, for which
-/// waiting would never end) gets [`Reason::Busy`], is served by the system
-/// call, and leaves its slot for a later call to resolve. Resolutions are
-/// rare (one per routed call per process) and short, so this costs nothing
-/// on the hot path, and no `Once` means no poisoning `panic!` to link in.
+/// A [`spin::Mutex`] guards the one-time open. Nobody waits for it: a
+/// caller that finds it held (another thread, or this thread interrupted by
+/// a signal handler that makes a routed call, for which waiting would
+/// never end) gets [`Reason::Busy`], is served by the system call, and
+/// leaves its slot for a later call to resolve. Once the image is open,
+/// nobody takes the lock again, so `Busy` can only happen while the first
+/// open is under way. A `spin::Once` would do the same, but its `panic!`
+/// for a poisoned `Once` would link the panic handler and `core::fmt` into
+/// every program that routes a call.
 static IMAGE: spin::Mutex<Option<Result<Resolver<'static>, Reason>>> = spin::Mutex::new(None);
+
+/// The contents of [`IMAGE`], published by the opener (with the lock held,
+/// right after it stored them) and never changed again: readers use it
+/// without the lock.
+static OPENED: AtomicPtr<Result<Resolver<'static>, Reason>> = AtomicPtr::new(core::ptr::null_mut());
 
 /// The startup source [`set_startup`] stored, if any.
 fn startup() -> Option<Startup> {
@@ -351,6 +358,9 @@ fn startup() -> Option<Startup> {
 }
 
 /// Opens the vDSO the runtime reported, or says why there is none.
+/// Inlined into [`open_once`], so that the opened image is built where it
+/// is kept instead of being copied there.
+#[inline(always)]
 fn open() -> Result<Resolver<'static>, Reason> {
     let startup = startup().ok_or(Reason::NotSetUp)?;
     if Switch::from_startup(&startup) == Switch::Off {
@@ -364,19 +374,46 @@ fn open() -> Result<Resolver<'static>, Reason> {
     unsafe { Resolver::from_sysinfo_ehdr(startup.sysinfo_ehdr) }.map_err(Reason::Parse)
 }
 
-/// Runs `f` on the opened vDSO, opening it first if no resolution has, or
-/// returns [`Reason::Busy`] if another resolution holds it (see [`IMAGE`]).
-#[cold]
-fn with_image<R>(f: impl FnOnce(&Resolver<'static>) -> Result<R, Reason>) -> Result<R, Reason> {
+/// The opened vDSO (opening it if no resolution has), or why there is
+/// none; [`Reason::Busy`] while another caller is opening it.
+#[inline]
+fn opened() -> Result<&'static Resolver<'static>, Reason> {
+    let p = OPENED.load(Ordering::Acquire);
+    let image = if p.is_null() {
+        open_once()?
+    } else {
+        // SAFETY: OPENED is null or points into IMAGE's contents, which
+        // were fully written before the Release store that published them
+        // and are never written again (see `open_once`).
+        unsafe { &*p }
+    };
+    image.as_ref().map_err(|r| *r)
+}
+
+/// [`opened`] for the first callers: takes the lock, opens the image and
+/// publishes it, unless another caller holds the lock or already did.
+#[inline(always)]
+fn open_once() -> Result<&'static Result<Resolver<'static>, Reason>, Reason> {
     let mut image = IMAGE.try_lock().ok_or(Reason::Busy)?;
-    match image.get_or_insert_with(open) {
-        Ok(vdso) => f(vdso),
-        Err(r) => Err(*r),
+    let p = OPENED.load(Ordering::Acquire);
+    if !p.is_null() {
+        // SAFETY: as in `opened`.
+        return Ok(unsafe { &*p });
     }
+    // The only mutable access to IMAGE's contents: before publication, with
+    // the lock held. Every later lock holder finds OPENED set and leaves.
+    let opened: *const Result<Resolver<'static>, Reason> = image.insert(open());
+    OPENED.store(opened.cast_mut(), Ordering::Release);
+    drop(image);
+    // SAFETY: `opened` points into the static IMAGE, just written and never
+    // written again.
+    Ok(unsafe { &*opened })
 }
 
 /// The state of the `FREESTAND_VDSO` switch for this run, as the runtime
-/// reports it ([`Switch::Unset`] if no runtime called [`set_startup`]).
+/// reports it now ([`Switch::Unset`] if no runtime called [`set_startup`]).
+/// It calls the startup source each time; the routed calls use what it
+/// said when the vDSO was opened.
 pub fn switch() -> Switch {
     startup().map_or(Switch::Unset, |s| Switch::from_startup(&s))
 }
@@ -384,7 +421,7 @@ pub fn switch() -> Switch {
 /// The address of the vDSO the routing layer uses, or why there is none
 /// (opening it if nothing has yet).
 pub fn base() -> Result<usize, Reason> {
-    with_image(|v| Ok(v.image().as_ptr() as usize))
+    opened().map(|v| v.image().as_ptr() as usize)
 }
 
 /// Finds `call`'s vDSO function: its address, or why it is not used.
@@ -396,20 +433,19 @@ pub(crate) fn find(call: Call) -> Result<usize, Reason> {
 #[cold]
 #[inline(never)]
 fn find_query(query: Option<Query<'static>>) -> Result<usize, Reason> {
-    with_image(|vdso| {
-        let query = query.ok_or(Reason::NotOnThisArch)?;
-        let found = vdso.find(&query).map_err(|e| match e {
-            ParseError::VersionNotFound => Reason::VersionNotFound,
-            ParseError::SymbolNotFound => Reason::SymbolNotFound,
-            e => Reason::Parse(e),
-        })?;
-        let image = vdso.image().as_ptr_range();
-        let address = usize::try_from(found.address).map_err(|_| Reason::AddressOutsideImage)?;
-        if !(image.start as usize..image.end as usize).contains(&address) {
-            return Err(Reason::AddressOutsideImage);
-        }
-        Ok(address)
-    })
+    let vdso = opened()?;
+    let query = query.ok_or(Reason::NotOnThisArch)?;
+    let found = vdso.find(&query).map_err(|e| match e {
+        ParseError::VersionNotFound => Reason::VersionNotFound,
+        ParseError::SymbolNotFound => Reason::SymbolNotFound,
+        e => Reason::Parse(e),
+    })?;
+    let image = vdso.image().as_ptr_range();
+    let address = usize::try_from(found.address).map_err(|_| Reason::AddressOutsideImage)?;
+    if !(image.start as usize..image.end as usize).contains(&address) {
+        return Err(Reason::AddressOutsideImage);
+    }
+    Ok(address)
 }
 
 /// Reports which path serves `call`, and why, resolving it if it has not

@@ -132,6 +132,10 @@ impl<'a> Resolver<'a, Native> {
     ///
     /// As [`Vdso::from_sysinfo_ehdr`], for the parts a `Resolver` checks
     /// when it is opened.
+    //
+    // Inlined: a runtime opens its vDSO in one place, and there the
+    // opened image is then built where the caller keeps it, not copied.
+    #[inline(always)]
     pub unsafe fn from_sysinfo_ehdr(addr: usize) -> Result<Self, Error> {
         // SAFETY: the caller's promise is `map`'s.
         unsafe { map::<false>(addr) }.map(Resolver::from_core)

@@ -28,8 +28,11 @@ use crate::vdso::Vdso;
 ///   loop without bound;
 /// - a symbol it returns is one [`Vdso::lookup`] would return for the same
 ///   image, whenever [`Vdso`] accepts that image;
-/// - damage in a part no lookup reads (the other hash table, a version
-///   definition after the one wanted, an unrelated symbol) goes unnoticed;
+/// - damage in a part no lookup reads (the other hash table, an unrelated
+///   symbol, a version definition other than the one wanted, of which a
+///   lookup reads only `vd_version`, `vd_ndx` and `vd_next`) goes
+///   unnoticed, and a lookup may then find a symbol in an image [`Vdso`]
+///   rejects;
 /// - a lookup that finds nothing validates the whole image before it
 ///   answers, so its error names the damaged field when there is one, and
 ///   is [`Error::SymbolNotFound`] or [`Error::VersionNotFound`] only for
