@@ -270,6 +270,10 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
             core::ptr::copy_nonoverlapping(from.as_ptr(), (base + p.p_vaddr) as *mut u8, from.len())
         };
     }
+    // While the mapping is still readable and writable: make the copied
+    // code executable for this thread.
+    // SAFETY: the range was just mapped, and written through the mapping.
+    unsafe { freestand_rt::entry::sync_icache((base + low) as *const u8, high - low) };
     for p in phdrs.iter().filter(|p| p.p_type == PT_LOAD) {
         let start = (base + p.p_vaddr) & !(PAGE - 1);
         let end = (base + p.p_vaddr + p.p_memsz).next_multiple_of(PAGE);
@@ -280,8 +284,6 @@ fn load(path: &CStr) -> Result<Image, LoadError> {
         // SAFETY: pages of the new mapping, which holds only this program.
         unsafe { mm::mprotect(start as *mut u8, end - start, prot) }.map_err(LoadError::Map)?;
     }
-    // SAFETY: the range was just mapped, and written through the mapping.
-    unsafe { freestand_rt::entry::sync_icache((base + low) as *const u8, high - low) };
     // The program headers, found in the load segment whose file bytes
     // hold them.
     let phdr = phdrs

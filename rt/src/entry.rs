@@ -68,16 +68,21 @@ pub unsafe fn start_program(sp: *mut usize, entry: usize) -> ! {
     unsafe { crate::arch::restart(sp, entry) }
 }
 
-/// Makes code just written at `start..start + len` safe to execute, for
-/// loaders and JITs: nothing on x86_64, whose instruction fetches see
-/// earlier stores; `fence.i` and the `riscv_flush_icache` system call on
-/// riscv64; data-cache clean and instruction-cache invalidate by line on
-/// aarch64. Call it after the last write and before the first jump into the
-/// range (after `mprotect` too, if that makes it executable).
+/// Makes code just written at `start..start + len` safe to execute by the
+/// calling thread, for loaders and JITs: nothing on x86_64, whose
+/// instruction fetches see earlier stores; `fence.i` and the
+/// `riscv_flush_icache` system call (every thread of the process) on
+/// riscv64; data-cache clean and instruction-cache invalidate by line, then
+/// `isb`, on aarch64, after which other threads must execute an `isb`
+/// before they run the new code. Call it after the last write and before
+/// the first jump into the range, while the range is still readable (the
+/// aarch64 cache operations read it: do it before an `mprotect` that
+/// would make it execute-only).
 ///
 /// # Safety
 ///
-/// The range must be mapped in this process; it is not written.
+/// The range must be mapped and readable in this process; it is not
+/// written.
 pub unsafe fn sync_icache(start: *const u8, len: usize) {
     // SAFETY: forwarded from the caller.
     unsafe { crate::arch::sync_icache(start as usize, len) }

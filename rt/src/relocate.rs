@@ -78,8 +78,11 @@ use linux_raw_sys::elf::{Elf_Ehdr, Elf_Rela};
 use linux_raw_sys::general::PROT_READ;
 
 const WORD: usize = size_of::<usize>();
-/// The page size of both supported targets under Linux.
+/// The page size the qemu-user rebase assumes: that of the x86_64 hosts
+/// qemu-user runs on (`rebase` runs only under qemu-user).
 const PAGE: usize = 4096;
+/// `EINVAL`, as `mprotect` returns it for a misaligned start.
+const EINVAL: usize = linux_raw_sys::errno::EINVAL as usize;
 
 /// Whether `_start` calls [`relocate`]: true for a static-PIE, the default;
 /// false for a plain static executable (`FREESTAND_LINK=static` when
@@ -127,9 +130,31 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
         // SAFETY: forwarded from the caller.
         unsafe { apply(sp, base) };
     }
-    let start = arch::pc_address!("__freestand_relro_start") & !(PAGE - 1);
-    let end = arch::pc_address!("__freestand_relro_end").wrapping_add(PAGE - 1) & !(PAGE - 1);
-    if end > start {
+    // SAFETY: forwarded from the caller.
+    unsafe { protect_relro(sp) };
+}
+
+/// Makes the RELRO pages read-only. The page size is the kernel's: 4 KiB
+/// on x86_64 and riscv64, 4, 16 or 64 KiB on aarch64. `mprotect` refuses a
+/// start that is not page-aligned with `EINVAL`, so each size the
+/// architecture allows is tried in turn, smallest first
+/// (`arch::PAGE_SHIFTS`); one system call on a 4 KiB kernel. The linker
+/// script starts every segment on a fresh page of the largest size (lld's
+/// max-page-size), so rounding to any of them covers RELRO's pages only.
+///
+/// # Safety
+///
+/// As for [`relocate`], after relocation.
+#[inline(always)]
+unsafe fn protect_relro(sp: *mut usize) {
+    let (mut shift, last) = arch::PAGE_SHIFTS;
+    loop {
+        let page = 1usize << shift;
+        let start = arch::pc_address!("__freestand_relro_start") & !(page - 1);
+        let end = arch::pc_address!("__freestand_relro_end").wrapping_add(page - 1) & !(page - 1);
+        if end <= start {
+            return;
+        }
         // SAFETY: the pages hold only RELRO data (the linker script starts
         // the next segment on a fresh page), which nothing writes again.
         let r = unsafe {
@@ -141,7 +166,10 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
             )
         };
         // The kernel returns -4095..=-1 for an error.
-        if r > usize::MAX - 4095 {
+        if r <= usize::MAX - 4095 {
+            return;
+        }
+        if r.wrapping_neg() != EINVAL || shift >= last {
             fail(
                 sp,
                 b"mprotect of RELRO failed with errno",
@@ -149,6 +177,7 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
                 false,
             );
         }
+        shift = shift.wrapping_add(2);
     }
 }
 

@@ -1866,7 +1866,23 @@ fn quick_start_app() -> Result<PathBuf, String> {
                     cargo_in(&root, &words[1..], None)?;
                     app = words.last().map(|name| root.join(name));
                 }
-                Step::Shell(_) => {}
+                Step::Shell(line) if line.starts_with("rustup target add ") => {
+                    let words: Vec<&str> = line.split_whitespace().collect();
+                    let status = Command::new(words[0])
+                        .args(&words[1..])
+                        .status()
+                        .map_err(|e| format!("`{line}`: {e}"))?;
+                    if !status.success() {
+                        return Err(format!("`{line}` failed: {status}"));
+                    }
+                }
+                // Run per platform by `case_quick_start`.
+                Step::Shell(line) if line.starts_with("cargo run") => {}
+                Step::Shell(line) => {
+                    return Err(format!(
+                        "the quick start's `{line}` is no step this test knows"
+                    ));
+                }
                 Step::File(name, body) => {
                     let dir = app
                         .as_ref()
@@ -1931,6 +1947,11 @@ fn readme_steps(readme: &str) -> Result<Vec<Step>, String> {
             .and_then(|t| t.split('`').next())
         {
             steps.push(Step::File(name.to_string(), body));
+        } else {
+            return Err(format!(
+                "a ```{lang} block of the quick start names no file (its paragraph starts \
+                 {last_text:?}, not with `FILE`)"
+            ));
         }
     }
     Ok(steps)
@@ -1942,14 +1963,22 @@ fn readme_steps(readme: &str) -> Result<Vec<Step>, String> {
 fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<u8>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(dir)
-        .args(args)
-        .env(
-            "CARGO_TARGET_DIR",
-            target_dir().with_file_name("quickstart"),
-        )
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_BUILD_TARGET");
+    cmd.current_dir(dir).args(args);
+    // Only the README's files may configure the build: no linker, runner
+    // or flags from this environment.
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("CARGO_TARGET_")
+            || k.starts_with("CARGO_BUILD_")
+            || k.contains("RUSTFLAGS")
+        {
+            cmd.env_remove(&*k);
+        }
+    }
+    cmd.env(
+        "CARGO_TARGET_DIR",
+        target_dir().with_file_name("quickstart"),
+    );
     if let Some((k, v)) = env {
         cmd.env(k, v);
     }
@@ -2290,6 +2319,13 @@ fn aarch64_edge(
                 Some(v) => hi.insert(first, v),
                 None => hi.remove(&first),
             };
+        }
+        // A pair load writes two registers.
+        _ if op.starts_with("ldp") || op.starts_with("ldnp") => {
+            hi.remove(&first);
+            if let Some(second) = a.next() {
+                hi.remove(second);
+            }
         }
         _ => {
             hi.remove(&first);

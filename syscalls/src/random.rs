@@ -1,5 +1,6 @@
 //! Randomness from the kernel: [`getrandom`], through the vDSO's
-//! `__vdso_getrandom` where the kernel exports it (x86_64 since Linux 6.11).
+//! `__vdso_getrandom` where the kernel exports it (x86_64 since Linux 6.11;
+//! aarch64, as `__kernel_getrandom`, since 6.12).
 //!
 //! The vDSO function generates random bytes in user space from a key the
 //! kernel keeps fresh, in an *opaque state* the caller provides. Setting it
@@ -148,13 +149,13 @@ fn state() -> Result<&'static State, Reason> {
 }
 
 /// Sets the state up unless that is done or in progress. As for the vDSO
-/// itself (see `vdso::IMAGE`), it never waits for a set-up in progress,
+/// itself (see `vdso::OPENING`), it never waits for a set-up in progress,
 /// which may be this thread's, interrupted by a signal handler.
-#[cold]
 ///
 /// It looks the function up once and hands that result to [`set_up`]: a
 /// second lookup could meet a transient [`Reason::Busy`], which the state
 /// would then keep for good.
+#[cold]
 fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {
     let found = find(Call::Getrandom);
     if found == Err(Reason::Busy) || SETTING_UP.swap(true, Ordering::Acquire) {

@@ -60,8 +60,10 @@
 //! ```
 
 use crate::Errno;
+use core::cell::UnsafeCell;
 use core::fmt;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use freestand_vdso::{Error as ParseError, Query, Resolver};
 
 /// The environment variable that switches the vDSO off: `FREESTAND_VDSO=off`.
@@ -326,24 +328,34 @@ pub unsafe fn set_startup(source: fn() -> Startup) {
     STARTUP.store(source as *mut (), Ordering::Release);
 }
 
-/// The opened vDSO, or why there is none: `None` until the first
-/// resolution opens it. Read through [`OPENED`] once it is set.
+/// Held by the one caller that opens the vDSO.
 ///
-/// A [`spin::Mutex`] guards the one-time open. Nobody waits for it: a
-/// caller that finds it held (another thread, or this thread interrupted by
-/// a signal handler that makes a routed call, for which waiting would
-/// never end) gets [`Reason::Busy`], is served by the system call, and
-/// leaves its slot for a later call to resolve. Once the image is open,
-/// nobody takes the lock again, so `Busy` can only happen while the first
-/// open is under way. A `spin::Once` would do the same, but its `panic!`
-/// for a poisoned `Once` would link the panic handler and `core::fmt` into
-/// every program that routes a call.
-static IMAGE: spin::Mutex<Option<Result<Resolver<'static>, Reason>>> = spin::Mutex::new(None);
+/// Nobody waits for it: a caller that finds it held (another thread, or
+/// this thread interrupted by a signal handler that makes a routed call,
+/// for which waiting would never end) gets [`Reason::Busy`], is served by
+/// the system call, and leaves its slot for a later call to resolve. Once
+/// the image is open ([`OPENED`]), nobody takes the lock again, so `Busy`
+/// can only happen while the first open is under way. A `spin::Once`
+/// would do the same, but its `panic!` for a poisoned `Once` would link
+/// the panic handler and `core::fmt` into every program that routes a
+/// call.
+static OPENING: spin::Mutex<()> = spin::Mutex::new(());
 
-/// The contents of [`IMAGE`], published by the opener (with the lock held,
-/// right after it stored them) and never changed again: readers use it
-/// without the lock.
-static OPENED: AtomicPtr<Result<Resolver<'static>, Reason>> = AtomicPtr::new(core::ptr::null_mut());
+/// The opened vDSO, or why there is none: written once, by the holder of
+/// [`OPENING`], before [`OPENED`] is set, and never again.
+static IMAGE: Published = Published(UnsafeCell::new(MaybeUninit::uninit()));
+
+/// Whether [`IMAGE`] holds the opened vDSO (set with `Release` after it was
+/// written; read with `Acquire`).
+static OPENED: AtomicBool = AtomicBool::new(false);
+
+/// The storage of [`IMAGE`].
+struct Published(UnsafeCell<MaybeUninit<Result<Resolver<'static>, Reason>>>);
+
+// SAFETY: the contents are written only by the holder of OPENING while
+// OPENED is false, and read only after OPENED was seen true, so no access
+// races a write; `Resolver` and `Reason` are plain data (`Copy`).
+unsafe impl Sync for Published {}
 
 /// The startup source [`set_startup`] stored, if any.
 fn startup() -> Option<Startup> {
@@ -378,36 +390,27 @@ fn open() -> Result<Resolver<'static>, Reason> {
 /// none; [`Reason::Busy`] while another caller is opening it.
 #[inline]
 fn opened() -> Result<&'static Resolver<'static>, Reason> {
-    let p = OPENED.load(Ordering::Acquire);
-    let image = if p.is_null() {
-        open_once()?
-    } else {
-        // SAFETY: OPENED is null or points into IMAGE's contents, which
-        // were fully written before the Release store that published them
-        // and are never written again (see `open_once`).
-        unsafe { &*p }
-    };
+    if !OPENED.load(Ordering::Acquire) {
+        open_once()?;
+    }
+    // SAFETY: OPENED is true, so IMAGE was written (see `open_once`) and
+    // is never written again.
+    let image = unsafe { (*IMAGE.0.get()).assume_init_ref() };
     image.as_ref().map_err(|r| *r)
 }
 
-/// [`opened`] for the first callers: takes the lock, opens the image and
-/// publishes it, unless another caller holds the lock or already did.
+/// [`opened`] for the first callers: takes [`OPENING`], opens the image
+/// and publishes it, unless another caller holds the lock or already did.
 #[inline(always)]
-fn open_once() -> Result<&'static Result<Resolver<'static>, Reason>, Reason> {
-    let mut image = IMAGE.try_lock().ok_or(Reason::Busy)?;
-    let p = OPENED.load(Ordering::Acquire);
-    if !p.is_null() {
-        // SAFETY: as in `opened`.
-        return Ok(unsafe { &*p });
+fn open_once() -> Result<(), Reason> {
+    let _opening = OPENING.try_lock().ok_or(Reason::Busy)?;
+    if !OPENED.load(Ordering::Acquire) {
+        // SAFETY: the only write to IMAGE: with OPENING held and OPENED
+        // false, no other caller reads or writes it.
+        unsafe { (*IMAGE.0.get()).write(open()) };
+        OPENED.store(true, Ordering::Release);
     }
-    // The only mutable access to IMAGE's contents: before publication, with
-    // the lock held. Every later lock holder finds OPENED set and leaves.
-    let opened: *const Result<Resolver<'static>, Reason> = image.insert(open());
-    OPENED.store(opened.cast_mut(), Ordering::Release);
-    drop(image);
-    // SAFETY: `opened` points into the static IMAGE, just written and never
-    // written again.
-    Ok(unsafe { &*opened })
+    Ok(())
 }
 
 /// The state of the `FREESTAND_VDSO` switch for this run, as the runtime

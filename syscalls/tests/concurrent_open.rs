@@ -1,20 +1,37 @@
-//! Several threads making their first routed calls at once: whoever opens
-//! the vDSO, the others are served by their system calls meanwhile
-//! (`Reason::Busy`), and once it is open nothing stays on `Busy` — not a
-//! slot, not the `getrandom` state, not `route`. The routing state lives
-//! for the process, so each trial runs in a fresh child process (this test
-//! binary again, with `FREESTAND_RACE_CHILD` set).
+//! A routed call made while another thread is opening the vDSO is served
+//! by its system call (`Reason::Busy`), and once the vDSO is open nothing
+//! stays on `Busy`: not a slot, not the `getrandom` state, not `route`.
+//!
+//! Deterministic: the startup source, which the opener calls with the
+//! opening lock held, waits until the other thread has seen `Busy` (for
+//! at most ten seconds, then the test fails for want of the race).
 
-use std::process::Command;
-use std::sync::{Arc, Barrier};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use freestand_syscalls::random::{GetrandomFlags, getrandom};
 use freestand_syscalls::time::{ClockId, clock_gettime};
-use freestand_syscalls::vdso::{self, Call, Reason, Startup};
+use freestand_syscalls::vdso::{self, Call, Path, Reason, Startup};
 
-const TRIALS: usize = 60;
+/// Set by the opener inside the startup source.
+static OPENING: AtomicBool = AtomicBool::new(false);
+/// Set by the other thread once it was told `Busy`.
+static SAW_BUSY: AtomicBool = AtomicBool::new(false);
+
+fn wait_for(flag: &AtomicBool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !flag.load(Ordering::SeqCst) {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+    true
+}
 
 fn startup() -> Startup {
+    OPENING.store(true, Ordering::SeqCst);
+    wait_for(&SAW_BUSY);
     Startup {
         // SAFETY: getauxval only reads the auxiliary vector.
         sysinfo_ehdr: unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize,
@@ -23,59 +40,34 @@ fn startup() -> Startup {
     }
 }
 
-/// One trial: four threads start their first routed calls together.
-fn race() {
+#[test]
+fn calls_during_the_open_use_syscalls_and_nothing_stays_busy() {
     // SAFETY: the kernel's AT_SYSINFO_EHDR.
     unsafe { vdso::set_startup(startup) };
-    let go = Arc::new(Barrier::new(4));
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let go = Arc::clone(&go);
-            std::thread::spawn(move || {
-                go.wait();
-                for _ in 0..200 {
-                    match t {
-                        0 => drop(vdso::route(Call::ClockGettime)),
-                        1 => drop(getrandom(&mut [0; 16], GetrandomFlags::empty())),
-                        2 => drop(clock_gettime(ClockId::MONOTONIC)),
-                        _ => drop(vdso::base()),
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    for call in [Call::ClockGettime, Call::Getrandom, Call::Gettimeofday] {
+    // The opener: its first getrandom opens the vDSO and sets its state up.
+    let opener = std::thread::spawn(|| {
+        let mut buf = [0u8; 16];
+        getrandom(&mut buf, GetrandomFlags::empty()).unwrap();
+    });
+    assert!(wait_for(&OPENING), "the opener never reached the open");
+    // Meanwhile: every kind of first call is served, and says Busy.
+    assert!(clock_gettime(ClockId::MONOTONIC).is_ok());
+    assert!(getrandom(&mut [0u8; 16], GetrandomFlags::empty()).is_ok());
+    for call in [Call::ClockGettime, Call::Getrandom] {
         let r = vdso::route(call);
-        assert_ne!(r.reason, Reason::Busy, "{r}");
+        assert_eq!((r.path, r.reason), (Path::Syscall, Reason::Busy), "{r}");
     }
-    assert!(vdso::base().is_ok());
-}
-
-#[test]
-fn concurrent_first_calls_never_stay_busy() {
-    if std::env::var_os("FREESTAND_RACE_CHILD").is_some() {
-        race();
-        return;
+    assert_eq!(vdso::base(), Err(Reason::Busy));
+    SAW_BUSY.store(true, Ordering::SeqCst);
+    opener.join().unwrap();
+    // Open now: nothing is Busy any more, however often it is asked.
+    for _ in 0..3 {
+        for call in [Call::ClockGettime, Call::Getrandom, Call::Gettimeofday] {
+            let r = vdso::route(call);
+            assert_ne!(r.reason, Reason::Busy, "{r}");
+        }
+        assert!(vdso::base().is_ok());
+        assert!(clock_gettime(ClockId::MONOTONIC).is_ok());
     }
-    let exe = std::env::current_exe().unwrap();
-    for trial in 0..TRIALS {
-        let out = Command::new(&exe)
-            .args([
-                "--exact",
-                "concurrent_first_calls_never_stay_busy",
-                "--nocapture",
-            ])
-            .env("FREESTAND_RACE_CHILD", "1")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "trial {trial}:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    assert_eq!(vdso::route(Call::ClockGettime).path, Path::Vdso);
 }

@@ -95,6 +95,10 @@ pub(crate) const REBASE_PAGES_LOG2: u32 = 24;
 #[allow(non_upper_case_globals, reason = "compiler-rt's name for it")]
 static __aarch64_have_lse_atomics: bool = false;
 
+/// The base-2 logarithms of the smallest and largest page size the kernel
+/// may use, in steps of 2 (4, 16, 64 KiB): aarch64 Linux is built for 4, 16 or 64 KiB pages.
+pub(crate) const PAGE_SHIFTS: (u32, u32) = (12, 16);
+
 /// The run-time address of `_start`.
 #[inline(always)]
 pub(crate) fn start_address() -> usize {

@@ -78,6 +78,10 @@ pub(crate) const REBASE_START: usize = 1 << 40;
 /// The window's size in pages, as a power of two.
 pub(crate) const REBASE_PAGES_LOG2: u32 = 28;
 
+/// The base-2 logarithms of the smallest and largest page size the kernel
+/// may use, in steps of 2 (4, 16, 64 KiB): x86_64 Linux uses 4 KiB pages only.
+pub(crate) const PAGE_SHIFTS: (u32, u32) = (12, 12);
+
 /// The run-time address of `_start`.
 #[inline(always)]
 pub(crate) fn start_address() -> usize {

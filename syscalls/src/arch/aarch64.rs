@@ -193,7 +193,7 @@ pub(crate) const VDSO_VERSION: &str = "LINUX_2.6.39";
 /// The aarch64 vDSO's symbol for `call`, if it has one. Its functions are
 /// named `__kernel_*`; there is no `time` and no `getcpu` (both are served
 /// by their system call, `time` through `clock_gettime`), and
-/// `__kernel_getrandom` exists from Linux 6.11.
+/// `__kernel_getrandom` exists from Linux 6.12.
 pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
     use crate::vdso::Call;
     match call {
