@@ -831,11 +831,21 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
     addr: u64,
 ) -> Result<GnuHash<'a>, Error> {
     let (_, t) = img.table::<L>(addr, "DT_GNU_HASH")?;
-    let field = |field| Error::OutOfRange { field };
-    let nbuckets = u32_at::<L>(t, 0).ok_or(field("DT_GNU_HASH nbuckets"))?;
-    let symoffset = u32_at::<L>(t, 4).ok_or(field("DT_GNU_HASH symoffset"))?;
-    let bloom_size = u32_at::<L>(t, 8).ok_or(field("DT_GNU_HASH bloom size"))?;
-    let bloom_shift = u32_at::<L>(t, 12).ok_or(field("DT_GNU_HASH bloom shift"))?;
+    // One bounds check for the four header words; a shorter table is
+    // named by the first word it lacks.
+    let Some(head) = t.get(..16) else {
+        // A match, not a table of names: a table of string slices would be
+        // pointers a static-PIE has to relocate.
+        let field = match t.len() / 4 {
+            0 => "DT_GNU_HASH nbuckets",
+            1 => "DT_GNU_HASH symoffset",
+            2 => "DT_GNU_HASH bloom size",
+            _ => "DT_GNU_HASH bloom shift",
+        };
+        return Err(Error::OutOfRange { field });
+    };
+    let word = |off| u32_at::<L>(head, off).unwrap_or(0);
+    let (nbuckets, symoffset, bloom_size, bloom_shift) = (word(0), word(4), word(8), word(12));
     let nbuckets = NonZeroU32::new(nbuckets).ok_or(Error::InvalidValue {
         field: "DT_GNU_HASH nbuckets",
     })?;
@@ -849,7 +859,7 @@ fn gnu_hash<'a, L: Layout, const FULL: bool>(
             field: "DT_GNU_HASH bloom shift",
         });
     }
-    let (_, rest) = split(t, 4, 4, "DT_GNU_HASH bloom shift")?;
+    let rest = t.get(16..).unwrap_or_default();
     let (bloom, rest) = split(rest, u64::from(bloom_size), L::WORD, "DT_GNU_HASH bloom")?;
     let (buckets, chain_all) = split(rest, u64::from(nbuckets.get()), 4, "DT_GNU_HASH bucket")?;
     // Lazily, a lookup reads the chain entries checked and stops at the end
