@@ -115,7 +115,7 @@ pub const EXIT_CANNOT_START: i32 = 127;
 #[doc(hidden)]
 #[inline(never)]
 pub unsafe extern "C" fn relocate(sp: *mut usize) {
-    let ehdr = arch::ehdr_start();
+    let ehdr = ehdr_start();
     // SAFETY: `__ehdr_start` is the ELF header of this program, which the
     // linker script places in the first loaded segment.
     let entry = unsafe { (*ehdr.cast::<Elf_Ehdr>()).e_entry };
@@ -123,7 +123,7 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
     // (`e_entry`). A static-PIE is linked at 0 and loaded elsewhere; a
     // non-PIE runs where it was linked, has no relocations (the linker
     // resolved every address) and its offset is 0.
-    let base = arch::start_address().wrapping_sub(entry);
+    let base = start_address().wrapping_sub(entry);
     if base != 0 {
         // SAFETY: forwarded from the caller; nothing is relocated yet.
         unsafe { rebase::rebase(sp, base, ehdr) };
@@ -147,11 +147,13 @@ pub unsafe extern "C" fn relocate(sp: *mut usize) {
 /// As for [`relocate`], after relocation.
 #[inline(always)]
 unsafe fn protect_relro(sp: *mut usize) {
+    let relro_start = arch::pc_address!("__freestand_relro_start");
+    let relro_end = arch::pc_address!("__freestand_relro_end");
     let (mut shift, last) = arch::PAGE_SHIFTS;
     loop {
         let page = 1usize << shift;
-        let start = arch::pc_address!("__freestand_relro_start") & !(page - 1);
-        let end = arch::pc_address!("__freestand_relro_end").wrapping_add(page - 1) & !(page - 1);
+        let start = relro_start & !(page - 1);
+        let end = relro_end.wrapping_add(page - 1) & !(page - 1);
         if end <= start {
             return;
         }
@@ -179,6 +181,19 @@ unsafe fn protect_relro(sp: *mut usize) {
         }
         shift = shift.wrapping_add(2);
     }
+}
+
+/// The run-time address of this program's ELF header (`__ehdr_start`, which
+/// the linker defines).
+#[inline(always)]
+fn ehdr_start() -> *const u8 {
+    arch::pc_address!("__ehdr_start") as *const u8
+}
+
+/// The run-time address of `_start`.
+#[inline(always)]
+fn start_address() -> usize {
+    arch::pc_address!("_start")
 }
 
 /// Applies the relocations of the tables the linker script brackets with

@@ -1848,9 +1848,11 @@ fn case_hello_size(c: &Ctx) -> Check {
 /// `cargo new` line, then each file it shows (`Cargo.toml` from the
 /// `[dependencies]` line on, the others whole), in a directory outside
 /// this workspace that holds the new crate next to a `freestand` link to
-/// this checkout, as the README assumes. Built once per process.
-fn quick_start_app() -> Result<PathBuf, String> {
-    static APP: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+/// this checkout, as the README assumes. Built once per process; returns
+/// the crate's directory and the section's `cargo run` lines.
+fn quick_start_app() -> Result<(PathBuf, Vec<String>), String> {
+    static APP: std::sync::OnceLock<Result<(PathBuf, Vec<String>), String>> =
+        std::sync::OnceLock::new();
     APP.get_or_init(|| {
         let readme = std::fs::read_to_string(workspace().join("README.md"))
             .map_err(|e| format!("README.md: {e}"))?;
@@ -1858,12 +1860,12 @@ fn quick_start_app() -> Result<PathBuf, String> {
         let root = tempdir();
         std::os::unix::fs::symlink(workspace(), root.join("freestand"))
             .map_err(|e| e.to_string())?;
-        let mut app = None;
+        let (mut app, mut runs) = (None, Vec::new());
         for step in &steps {
             match step {
                 Step::Shell(line) if line.starts_with("cargo new ") => {
                     let words: Vec<&str> = line.split_whitespace().collect();
-                    cargo_in(&root, &words[1..], None)?;
+                    cargo_in(&root, &words[1..])?;
                     app = words.last().map(|name| root.join(name));
                 }
                 Step::Shell(line) if line.starts_with("rustup target add ") => {
@@ -1877,7 +1879,7 @@ fn quick_start_app() -> Result<PathBuf, String> {
                     }
                 }
                 // Run per platform by `case_quick_start`.
-                Step::Shell(line) if line.starts_with("cargo run") => {}
+                Step::Shell(line) if line.starts_with("cargo run") => runs.push(line.clone()),
                 Step::Shell(line) => {
                     return Err(format!(
                         "the quick start's `{line}` is no step this test knows"
@@ -1900,7 +1902,8 @@ fn quick_start_app() -> Result<PathBuf, String> {
                 }
             }
         }
-        app.ok_or_else(|| "the README's quick start has no `cargo new` line".into())
+        let app = app.ok_or("the README's quick start has no `cargo new` line")?;
+        Ok((app, runs))
     })
     .clone()
 }
@@ -1958,9 +1961,9 @@ fn readme_steps(readme: &str) -> Result<Vec<Step>, String> {
 }
 
 /// Runs `cargo ARGS` in `dir` (the quick-start crates share a target
-/// directory under this workspace's, so that later runs rebuild little),
-/// optionally with the runner disabled; returns stdout.
-fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<u8>, String> {
+/// directory under this workspace's, so that later runs rebuild little);
+/// returns stdout.
+fn cargo_in(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir).args(args);
@@ -1979,9 +1982,6 @@ fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<
         "CARGO_TARGET_DIR",
         target_dir().with_file_name("quickstart"),
     );
-    if let Some((k, v)) = env {
-        cmd.env(k, v);
-    }
     let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -1999,15 +1999,9 @@ fn cargo_in(dir: &Path, args: &[&str], env: Option<(&str, &str)>) -> Result<Vec<
 /// this architecture, as written (qemu-x86_64 runs what the native line
 /// built, under qemu), must print `1 arguments`.
 fn case_quick_start(c: &Ctx) -> Check {
-    let app = quick_start_app()?;
-    let readme =
-        std::fs::read_to_string(workspace().join("README.md")).map_err(|e| e.to_string())?;
-    let line = readme_steps(&readme)?
+    let (app, runs) = quick_start_app()?;
+    let line = runs
         .into_iter()
-        .filter_map(|s| match s {
-            Step::Shell(l) if l.starts_with("cargo run") => Some(l),
-            _ => None,
-        })
         .find(|l| match l.split("--target ").nth(1) {
             Some(t) => t.split_whitespace().next() == Some(c.p.arch.triple()),
             None => c.p.arch == Arch::X86_64,
@@ -2020,7 +2014,7 @@ fn case_quick_start(c: &Ctx) -> Check {
         })?;
     let words: Vec<&str> = line.split_whitespace().collect();
     if c.p.qemu.is_none() || c.p.arch != Arch::X86_64 {
-        let stdout = cargo_in(&app, &words[1..], None)?;
+        let stdout = cargo_in(&app, &words[1..])?;
         if stdout != b"1 arguments\n" {
             return Err(format!("`{line}` printed {:?}", show(&stdout)));
         }
@@ -2031,7 +2025,7 @@ fn case_quick_start(c: &Ctx) -> Check {
         .iter()
         .map(|w| if *w == "run" { "build" } else { w })
         .collect();
-    cargo_in(&app, &build, None)?;
+    cargo_in(&app, &build)?;
     let bin = target_dir()
         .with_file_name("quickstart")
         .join("release")

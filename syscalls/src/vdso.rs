@@ -201,7 +201,7 @@ impl Call {
     }
 
     /// The symbol version of this architecture's vDSO (`LINUX_2.6` on
-    /// x86_64, `LINUX_4.15` on riscv64).
+    /// x86_64, `LINUX_4.15` on riscv64, `LINUX_2.6.39` on aarch64).
     pub fn version(self) -> &'static str {
         crate::raw::VDSO_VERSION
     }

@@ -65,13 +65,6 @@ macro_rules! pc_address {
 }
 pub(crate) use pc_address;
 
-/// The run-time address of this program's ELF header (`__ehdr_start`, which
-/// the linker defines).
-#[inline(always)]
-pub(crate) fn ehdr_start() -> *const u8 {
-    pc_address!("__ehdr_start") as *const u8
-}
-
 /// The address window a program moves to when it re-randomises its load
 /// address ([`crate::relocate::rebase`]): from 4 GiB, 2^24 pages (64 GiB),
 /// so that it stays inside the smallest user address space aarch64 Linux
@@ -96,14 +89,9 @@ pub(crate) const REBASE_PAGES_LOG2: u32 = 24;
 static __aarch64_have_lse_atomics: bool = false;
 
 /// The base-2 logarithms of the smallest and largest page size the kernel
-/// may use, in steps of 2 (4, 16, 64 KiB): aarch64 Linux is built for 4, 16 or 64 KiB pages.
+/// may use, in steps of 2 (4, 16, 64 KiB): aarch64 Linux is built for 4,
+/// 16 or 64 KiB pages.
 pub(crate) const PAGE_SHIFTS: (u32, u32) = (12, 16);
-
-/// The run-time address of `_start`.
-#[inline(always)]
-pub(crate) fn start_address() -> usize {
-    pc_address!("_start")
-}
 
 /// Makes code just written at `start..start + len` executable. aarch64
 /// instruction fetches do not see earlier stores until the data cache is

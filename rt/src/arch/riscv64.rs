@@ -70,13 +70,6 @@ macro_rules! pc_address {
 }
 pub(crate) use pc_address;
 
-/// The run-time address of this program's ELF header (`__ehdr_start`, which
-/// the linker defines).
-#[inline(always)]
-pub(crate) fn ehdr_start() -> *const u8 {
-    pc_address!("__ehdr_start") as *const u8
-}
-
 /// The address window a program moves to when it re-randomises its load
 /// address ([`crate::relocate::rebase`]): from 4 GiB, 2^24 pages (64 GiB),
 /// so that it stays inside the smallest user address space riscv64 Linux
@@ -88,12 +81,6 @@ pub(crate) const REBASE_PAGES_LOG2: u32 = 24;
 /// The base-2 logarithms of the smallest and largest page size the kernel
 /// may use, in steps of 2 (4, 16, 64 KiB): riscv64 Linux uses 4 KiB pages only.
 pub(crate) const PAGE_SHIFTS: (u32, u32) = (12, 12);
-
-/// The run-time address of `_start`.
-#[inline(always)]
-pub(crate) fn start_address() -> usize {
-    pc_address!("_start")
-}
 
 /// Makes code just written at `start..start + len` executable. RISC-V
 /// fetches instructions without seeing earlier stores until a `fence.i`,

@@ -63,13 +63,6 @@ macro_rules! pc_address {
 }
 pub(crate) use pc_address;
 
-/// The run-time address of this program's ELF header (`__ehdr_start`, which
-/// the linker defines).
-#[inline(always)]
-pub(crate) fn ehdr_start() -> *const u8 {
-    pc_address!("__ehdr_start") as *const u8
-}
-
 /// The address window a program moves to when it re-randomises its load
 /// address ([`crate::relocate::rebase`]): from 1 TiB, 2^28 pages (28 bits,
 /// the kernel's default `mmap_rnd_bits` on x86_64), well inside the 47-bit
@@ -81,12 +74,6 @@ pub(crate) const REBASE_PAGES_LOG2: u32 = 28;
 /// The base-2 logarithms of the smallest and largest page size the kernel
 /// may use, in steps of 2 (4, 16, 64 KiB): x86_64 Linux uses 4 KiB pages only.
 pub(crate) const PAGE_SHIFTS: (u32, u32) = (12, 12);
-
-/// The run-time address of `_start`.
-#[inline(always)]
-pub(crate) fn start_address() -> usize {
-    pc_address!("_start")
-}
 
 /// Makes code just written at `start..start + len` executable by this
 /// thread. x86_64 keeps instruction fetches coherent with stores, so there

@@ -267,7 +267,7 @@ unsafe fn try_move(sp: *mut usize, base: usize, segs: Segments) {
         arch::sync_icache(new, len);
         arch::restart(
             sp,
-            arch::start_address()
+            super::start_address()
                 .wrapping_sub(base)
                 .wrapping_add(new_base),
         )
