@@ -6,10 +6,12 @@
 #
 # On Debian or Ubuntu, run as root, it first installs what is missing
 # (qemu-user >= 8.1, strace, binutils, llvm for llvm-objdump); otherwise it
-# stops and prints the exact command to run. The Rust toolchain itself comes
-# from rust-toolchain.toml through rustup on the first cargo call.
+# stops and prints the exact command to run. It also adds to the Rust
+# toolchain pinned in rust-toolchain.toml the targets and components that
+# file lists and that are missing (scripts/toolchain.sh), and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
 
 qemu_ok() {
     local v
