@@ -19,7 +19,7 @@ use crate::exit::{Termination, exit};
 /// `argc`; this must be the first and only call.
 #[doc(hidden)]
 #[inline(always)]
-pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T, overflow_report: bool) -> ! {
+pub unsafe fn entry<M: Main>(sp: *mut usize, main: M, overflow_report: bool) -> ! {
     if cfg!(debug_assertions) {
         // SAFETY: the caller passes the kernel's stack pointer.
         unsafe { check_entry_stack(sp) };
@@ -30,7 +30,31 @@ pub unsafe fn entry<T: Termination>(sp: *mut usize, main: fn() -> T, overflow_re
         crate::overflow::install();
     }
     crate::vdso::init();
-    exit(main().report())
+    exit(main.run().report())
+}
+
+/// What [`entry!`](macro@crate::entry) accepts as `main`: a function that
+/// takes nothing and returns an exit status ([`Termination`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a freestand `main`",
+    label = "`entry!` needs a function with no arguments that returns an exit status",
+    note = "write `fn main()`, `fn main() -> i32` or `fn main() -> Result<(), E>` with `E: Debug`; \
+            read the arguments with `freestand_rt::stack::args()`"
+)]
+pub trait Main {
+    /// What it returns.
+    type Status: Termination;
+    /// Runs it.
+    fn run(self) -> Self::Status;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Termination, F: FnOnce() -> T> Main for F {
+    type Status = T;
+    #[inline(always)]
+    fn run(self) -> T {
+        self()
+    }
 }
 
 /// Debug builds check what the ABI promises at `_start`: a 16-byte aligned

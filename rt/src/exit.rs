@@ -4,6 +4,11 @@ use core::fmt::Debug;
 use freestand_syscalls::process::exit_group;
 
 /// What `main` may return. The value becomes the exit status.
+#[diagnostic::on_unimplemented(
+    message = "`main` cannot return `{Self}`",
+    label = "not an exit status",
+    note = "a freestand `main` returns `()`, `i32` or `Result<T, E>` with `T` one of these and `E: Debug`"
+)]
 pub trait Termination {
     /// The exit status this value stands for.
     fn report(self) -> i32;

@@ -102,12 +102,68 @@ pub use freestand_syscalls::time;
 /// two system calls and 32 KiB of `.bss` fewer. An overflow then kills the
 /// program with a plain `SIGSEGV`, as in a C program. For programs whose
 /// start-up cost is the point, such as the `hello` example.
+///
+/// # Test builds
+///
+/// In a test build (`cfg(test)`: `cargo test`, `cargo clippy
+/// --all-targets`) the macro expands to nothing, so the crate's unit tests
+/// build with std's entry point and panic handler.
+///
+/// # Mistakes it reports
+///
+/// A `main` that takes arguments is refused ("function is expected to take
+/// 0 arguments"), and one that returns a type that is not an exit status
+/// with a message that lists the signatures `main` may have:
+///
+/// ```compile_fail,E0593
+/// #![no_std]
+/// #![no_main]
+/// freestand_rt::entry!(main);
+/// fn main(argc: usize) -> i32 {
+///     argc as i32
+/// }
+/// ```
+///
+/// ```compile_fail,E0277
+/// #![no_std]
+/// #![no_main]
+/// freestand_rt::entry!(main);
+/// fn main() -> &'static str {
+///     "done"
+/// }
+/// ```
+///
+/// A program has one entry point, so the macro may be used once:
+///
+/// ```compile_fail,E0428
+/// #![no_std]
+/// #![no_main]
+/// freestand_rt::entry!(main);
+/// freestand_rt::entry!(main);
+/// fn main() {}
+/// ```
+///
+/// A crate without `#![no_main]` gets Rust's own entry point as well, which
+/// needs std; the compiler says to add `#![no_main]`:
+///
+/// ```compile_fail
+/// #![no_std]
+/// freestand_rt::entry!(main);
+/// fn main() {}
+/// ```
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
         $crate::entry!($main, overflow_report = true);
     };
     ($main:path, overflow_report = $report:literal) => {
+        // A second `entry!` in the crate defines this name again, and the
+        // compiler's "defined multiple times" error then says why.
+        #[cfg(not(test))]
+        #[allow(non_upper_case_globals, dead_code)]
+        const freestand_rt_entry_may_be_used_once_per_program: () = ();
+
+        #[cfg(not(test))]
         const _: () = {
             #[unsafe(naked)]
             #[unsafe(no_mangle)]

@@ -29,7 +29,7 @@
 //! A plain static (non-PIE) executable runs where it was linked and has
 //! nothing to apply. Built with `FREESTAND_LINK=static`, `_start` does not
 //! call [`relocate`] at all, and the linker script maps RELRO read-only
-//! from the start ([`SELF_RELOCATES`]). A non-PIE link with the default
+//! from the start ([`LINK_STATIC`]). A non-PIE link with the default
 //! (static-PIE) script stops at link time with an `ERROR(freestand)`
 //! message, since it would run at address 0.
 //!
@@ -84,12 +84,12 @@ const PAGE: usize = 4096;
 /// `EINVAL`, as `mprotect` returns it for a misaligned start.
 const EINVAL: usize = linux_raw_sys::errno::EINVAL as usize;
 
-/// Whether `_start` calls [`relocate`]: true for a static-PIE, the default;
-/// false for a plain static executable (`FREESTAND_LINK=static` when
-/// freestand-rt was built), which runs where it was linked and whose RELRO
-/// segment the kernel maps read-only, so that nothing is left to do.
-#[doc(hidden)]
-pub const SELF_RELOCATES: bool = cfg!(not(freestand_no_pie));
+/// Whether freestand-rt was built for `FREESTAND_LINK=static`, a plain
+/// static executable, which runs where it was linked and whose RELRO
+/// segment the kernel maps read-only, so that nothing is left to do:
+/// `_start` then does not call [`relocate`]. False for the static-PIE links
+/// (`pie`, the default, and `pie-rela`).
+pub const LINK_STATIC: bool = cfg!(freestand_link = "static");
 
 /// The exit status of a program that cannot be started (as `sh` uses for
 /// a command it cannot run).

@@ -34,7 +34,7 @@ macro_rules! __start_asm {
             "bl {entry}",
             // `entry` never returns.
             "udf #0",
-            relocates = const $crate::relocate::SELF_RELOCATES as u8,
+            relocates = const !$crate::relocate::LINK_STATIC as u8,
             relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )

@@ -40,7 +40,7 @@ macro_rules! __start_asm {
             "call {entry}",
             // `entry` never returns.
             "unimp",
-            relocates = const $crate::relocate::SELF_RELOCATES as u8,
+            relocates = const !$crate::relocate::LINK_STATIC as u8,
             relocate = sym $crate::relocate::relocate,
             entry = sym $entry,
         )
