@@ -3,6 +3,9 @@
 use core::fmt::Debug;
 use freestand_syscalls::process::exit_group;
 
+/// Exit status after a panic, as std's.
+pub const PANIC_EXIT: i32 = 101;
+
 /// What `main` may return. The value becomes the exit status.
 #[diagnostic::on_unimplemented(
     message = "`main` cannot return `{Self}`",

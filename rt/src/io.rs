@@ -8,8 +8,12 @@
 //! (and, as std, a closed stream, `EBADF`, swallows the output);
 //! use [`write_all`] or [`Stdout`] to handle it yourself.
 
+use crate::exit::PANIC_EXIT;
+use crate::msg::{self, Msg};
 use core::fmt;
+use core::panic::Location;
 use freestand_syscalls::Errno;
+use freestand_syscalls::process::exit_group;
 use freestand_syscalls::io as sys;
 
 pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
@@ -249,8 +253,59 @@ fn print_result(fd: Fd, result: Result<(), Errno>) {
     match result {
         // Like std: a closed standard stream swallows output silently.
         Ok(()) | Err(Errno::EBADF) => {}
-        Err(e) => crate::panic::print_failure(core::panic::Location::caller(), fd, e),
+        Err(e) => print_failure(Location::caller(), fd, e),
     }
+}
+
+/// Reports a failed `print!`, `println!`, `eprint!` or `eprintln!` at `at`
+/// (to standard error if `fd` is [`STDERR`], else to standard output)
+/// as the panic it stands for would be reported (`panicked at
+/// FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`) and exits
+/// with [`PANIC_EXIT`](crate::exit::PANIC_EXIT). ERRNO is as `Errno`'s `Display` shows it
+/// (`ENOSPC (errno 28)`) for the errors a write reports
+/// ([`Errno::io_name`]) and `errno N` for any other. The report is one
+/// line of at most 383 bytes: a longer source path cuts its end.
+///
+/// It builds the lines itself, without `core::fmt`: in a program whose
+/// only possible panic is a failed print (such as `hello`), nothing then
+/// reaches the panic handler, and the linker drops the handler and the
+/// formatting machinery (about 3 KB). For the same reason it has no
+/// indexing or `unwrap` that could panic.
+#[cold]
+#[inline(never)]
+pub(crate) fn print_failure(at: &Location<'_>, fd: Fd, e: Errno) -> ! {
+    // No `PANICKING` guard: nothing here can fail into a second report,
+    // and a report from another thread at the same moment is a whole
+    // line of its own, written in one `write`.
+    let mut buf = msg::Buf::uninit();
+    let mut m = Msg::new(&mut buf);
+    m.push(b"panicked at ");
+    m.push(at.file().as_bytes());
+    m.byte(b':');
+    m.decimal(at.line() as usize);
+    m.byte(b':');
+    m.decimal(at.column() as usize);
+    m.push(b":\nfailed printing to ");
+    m.push(if fd == STDERR { b"stderr" } else { b"stdout" });
+    m.push(b": ");
+    // As `Errno`'s `Display`, `ENOSPC (errno 28)`, for the errors a write
+    // reports; `errno N` for any other, which spares every program that
+    // prints the table of all the other names.
+    let raw = e.raw() as usize;
+    match e.io_name() {
+        Some(name) => {
+            m.push(name.as_bytes());
+            m.push(b" (errno ");
+            m.decimal(raw);
+            m.byte(b')');
+        }
+        None => {
+            m.push(b"errno ");
+            m.decimal(raw);
+        }
+    }
+    m.send(STDERR);
+    exit_group(PANIC_EXIT)
 }
 
 /// Prints to standard output. Panics if the write fails.

@@ -7,16 +7,13 @@
 //! status std's `abort` gives. A panic inside the handler exits at once.
 
 use crate::alloc::LAST_FAILURE;
-use crate::io::{BufWriter, Fd, STDERR};
-use crate::msg::{self, Msg};
+use crate::io::{BufWriter, STDERR};
 use core::fmt::Write;
-use core::panic::{Location, PanicInfo};
+use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicBool, Ordering};
-use freestand_syscalls::Errno;
 use freestand_syscalls::process::exit_group;
 
-/// Exit status after a panic.
-pub const PANIC_EXIT: i32 = 101;
+pub use crate::exit::PANIC_EXIT;
 /// Exit status after an allocation failure.
 pub const OOM_EXIT: i32 = 134;
 
@@ -54,57 +51,6 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
     let _ = writeln!(w, "{}", info.message());
     // Nothing more can be done if stderr itself fails.
     let _ = w.flush();
-    exit_group(PANIC_EXIT)
-}
-
-/// Reports a failed `print!`, `println!`, `eprint!` or `eprintln!` at `at`
-/// (to standard error if `fd` is [`STDERR`], else to standard output)
-/// as the panic it stands for would be reported (`panicked at
-/// FILE:LINE:COL:`, then `failed printing to STREAM: ERRNO`) and exits
-/// with [`PANIC_EXIT`]. ERRNO is as `Errno`'s `Display` shows it
-/// (`ENOSPC (errno 28)`) for the errors a write reports
-/// ([`Errno::io_name`]) and `errno N` for any other. The report is one
-/// line of at most 383 bytes: a longer source path cuts its end.
-///
-/// It builds the lines itself, without `core::fmt`: in a program whose
-/// only possible panic is a failed print (such as `hello`), nothing then
-/// reaches the panic handler, and the linker drops the handler and the
-/// formatting machinery (about 3 KB). For the same reason it has no
-/// indexing or `unwrap` that could panic.
-#[cold]
-#[inline(never)]
-pub(crate) fn print_failure(at: &Location<'_>, fd: Fd, e: Errno) -> ! {
-    // No `PANICKING` guard: nothing here can fail into a second report,
-    // and a report from another thread at the same moment is a whole
-    // line of its own, written in one `write`.
-    let mut buf = msg::Buf::uninit();
-    let mut m = Msg::new(&mut buf);
-    m.push(b"panicked at ");
-    m.push(at.file().as_bytes());
-    m.byte(b':');
-    m.decimal(at.line() as usize);
-    m.byte(b':');
-    m.decimal(at.column() as usize);
-    m.push(b":\nfailed printing to ");
-    m.push(if fd == STDERR { b"stderr" } else { b"stdout" });
-    m.push(b": ");
-    // As `Errno`'s `Display`, `ENOSPC (errno 28)`, for the errors a write
-    // reports; `errno N` for any other, which spares every program that
-    // prints the table of all the other names.
-    let raw = e.raw() as usize;
-    match e.io_name() {
-        Some(name) => {
-            m.push(name.as_bytes());
-            m.push(b" (errno ");
-            m.decimal(raw);
-            m.byte(b')');
-        }
-        None => {
-            m.push(b"errno ");
-            m.decimal(raw);
-        }
-    }
-    m.send(STDERR);
     exit_group(PANIC_EXIT)
 }
 
