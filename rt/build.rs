@@ -47,8 +47,14 @@ fn main() {
     if let Err(e) = copied {
         return println!("cargo::error={e}");
     }
-    let values: Vec<String> = Link::ALL.iter().map(|l| format!("\"{}\"", l.name())).collect();
-    println!("cargo::rustc-check-cfg=cfg(freestand_link, values({}))", values.join(", "));
+    let values: Vec<String> = Link::ALL
+        .iter()
+        .map(|l| format!("\"{}\"", l.name()))
+        .collect();
+    println!(
+        "cargo::rustc-check-cfg=cfg(freestand_link, values({}))",
+        values.join(", ")
+    );
     println!("cargo::rustc-cfg=freestand_link=\"{}\"", link.name());
     println!("cargo::rustc-link-search={}", out.display());
 }

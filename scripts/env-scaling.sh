@@ -5,6 +5,7 @@
 # all of it once, with 0 to 100,000 entries of the form E<i>=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
 command -v valgrind >/dev/null || { echo "scripts/env-scaling.sh: valgrind is missing; run: apt-get install -y valgrind" >&2; exit 1; }
 cargo build --quiet --release -p freestand-examples --example hello --example probe
 ir() { sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }

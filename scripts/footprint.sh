@@ -25,6 +25,7 @@
 # Debian/Ubuntu machine and we are root; otherwise prints the command to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
 
 need=()
 command -v valgrind >/dev/null || need+=(valgrind)
@@ -49,7 +50,7 @@ for kind in pie static; do
   # overwrites the other's artefacts.
   dir=target
   [ "$kind" = static ] && dir=target/footprint-static
-  for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+  for target in $targets; do
     arch=${target%%-*}; arch=${arch%gc}
     for p in $programs; do
         FREESTAND_LINK=$kind cargo build --quiet --release --target "$target" \

@@ -55,7 +55,7 @@ fi
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
-for target in x86_64-unknown-linux-gnu riscv64gc-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+for target in $targets; do
     echo "== cargo clippy --all-targets --target $target"
     cargo clippy --quiet --workspace --all-targets --target "$target" -- -D warnings
 done

@@ -7,7 +7,8 @@
 # as it is, so a machine that had Rust 1.95.0 for the host alone would stop
 # at the first cross build with `can't find crate for core` (E0463).
 #
-# Without rustup, it stops and prints the exact command to run.
+# Without rustup, it stops and prints the exact command to run. It leaves
+# the list of targets in `$targets`.
 
 # The quoted items of the array KEY in FILE, one per line; the array may
 # span lines.
@@ -26,8 +27,9 @@ freestand_toolchain() {
         exit 1
     fi
     # The three keys, read from the file (one word per listed item).
-    local channel targets components
+    local channel components
     channel=$(sed -n 's/^channel *= *"\([^"]*\)".*/\1/p' "$file")
+    # Global: the scripts that source this file build for each of them.
     targets=$(freestand_toml_list targets "$file")
     components=$(freestand_toml_list components "$file")
     if [ -z "$channel" ]; then

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Instructions per vDSO symbol lookup, by table: GNU hash, System V hash and
 # a linear walk (freestand-vdso, release profile), and through the GNU hash
 # table with a `Query` hashed at compile time (`query`).
@@ -13,6 +13,7 @@
 # Usage: scripts/vdso-lookup-cost.sh [N]    (default N = 12000)
 set -eu
 cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
 n=${1:-12000}
 command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 1; }
 

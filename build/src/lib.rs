@@ -167,7 +167,12 @@ impl Link {
         // argument that can travel behind `-Wl,`) ...
         let mut ld = vec!["-Tfreestand.ld", "--build-id=none", "-ztext"];
         ld.extend(match self {
-            Link::Pie => &["-static", "-pie", "--no-dynamic-linker", "-zpack-relative-relocs"][..],
+            Link::Pie => &[
+                "-static",
+                "-pie",
+                "--no-dynamic-linker",
+                "-zpack-relative-relocs",
+            ][..],
             Link::PieRela => &["-static", "-pie", "--no-dynamic-linker"],
             Link::Static => &["-static", "--no-pie"],
         });
@@ -176,7 +181,11 @@ impl Link {
             // ... and, through a C compiler, no C start files or libraries,
             // and the driver's own name for the kind of executable.
             Linker::Driver => {
-                let kind = if self.relocates() { "-static-pie" } else { "-no-pie" };
+                let kind = if self.relocates() {
+                    "-static-pie"
+                } else {
+                    "-no-pie"
+                };
                 ["-nostartfiles", "-nostdlib", kind]
                     .into_iter()
                     .map(String::from)
@@ -209,7 +218,9 @@ impl Linker {
     /// How the linker at `path` is driven, judged by its file name.
     pub fn of(path: &str) -> Linker {
         let name = Path::new(path).file_name().and_then(|n| n.to_str());
-        let lds = ["rust-lld", "ld.lld", "lld", "ld", "ld.bfd", "ld.gold", "ld.mold", "mold"];
+        let lds = [
+            "rust-lld", "ld.lld", "lld", "ld", "ld.bfd", "ld.gold", "ld.mold", "mold",
+        ];
         match name {
             Some(n) if lds.contains(&n) => Linker::Ld,
             _ => Linker::Driver,

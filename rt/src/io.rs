@@ -13,8 +13,8 @@ use crate::msg::{self, Msg};
 use core::fmt;
 use core::panic::Location;
 use freestand_syscalls::Errno;
-use freestand_syscalls::process::exit_group;
 use freestand_syscalls::io as sys;
+use freestand_syscalls::process::exit_group;
 
 pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
 

@@ -55,25 +55,13 @@
 //! `aarch64-unknown-linux-gnu`.
 #![no_std]
 
+// One file per architecture, with the same items in each. The build
+// script has already refused any architecture not in
+// `freestand_build::ARCHES`.
 #[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
 #[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
-#[cfg(any(
-    target_arch = "x86_64",
-    target_arch = "riscv64",
-    target_arch = "aarch64"
-))]
 mod arch;
-
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "riscv64",
-    target_arch = "aarch64"
-)))]
-compile_error!(
-    "freestand-rt supports x86_64, riscv64 and aarch64 only \
-     (target_arch = \"x86_64\", \"riscv64\" or \"aarch64\")"
-);
 
 pub mod entry;
 pub mod exit;

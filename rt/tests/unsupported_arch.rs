@@ -34,7 +34,10 @@ fn build_scripts() -> Vec<PathBuf> {
 #[test]
 fn unsupported_architecture_is_refused_with_the_supported_list() {
     let scripts = build_scripts();
-    assert!(!scripts.is_empty(), "no compiled build script of freestand-rt found");
+    assert!(
+        !scripts.is_empty(),
+        "no compiled build script of freestand-rt found"
+    );
     let rt = Path::new(env!("CARGO_MANIFEST_DIR"));
     for script in scripts {
         let dir = std::env::temp_dir().join(format!("freestand-build-rs-{}", std::process::id()));
