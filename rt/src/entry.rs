@@ -4,7 +4,7 @@
 //! ([`crate::relocate`]) and calls [`entry`], which records the initial
 //! stack for [`crate::stack`], installs the stack-overflow handler
 //! ([`crate::overflow`]) unless the program opted out, tells the routed
-//! calls where the vDSO will be found ([`crate::vdso`]), runs the
+//! calls where the vDSO will be found ([`crate::handover`]), runs the
 //! program's `main` and hands its result to [`crate::exit`].
 
 use crate::exit::{Termination, exit};
@@ -29,7 +29,7 @@ pub unsafe fn entry<M: Main>(sp: *mut usize, main: M, overflow_report: bool) -> 
     if overflow_report {
         crate::overflow::install();
     }
-    crate::vdso::init();
+    crate::handover::init();
     exit(main.run().report())
 }
 

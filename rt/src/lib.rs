@@ -31,7 +31,7 @@
 //! 2. [`entry`](mod@entry) — records the initial stack and calls `main`.
 //! 3. [`stack`] — argc, argv, envp and the auxiliary vector, parsed lazily.
 //!    [`overflow`] then installs the handler that reports a stack overflow.
-//! 4. [`vdso`] — `AT_SYSINFO_EHDR` handed to the routed calls of
+//! 4. [`handover`] — `AT_SYSINFO_EHDR` handed to the routed calls of
 //!    `freestand-syscalls` (`clock_gettime`, `getcpu`, `getrandom`...),
 //!    which parse the vDSO on first use.
 //! 5. `main` — yours, wired in by [`entry!`].
@@ -68,7 +68,7 @@ pub mod exit;
 pub mod overflow;
 pub mod relocate;
 pub mod stack;
-pub mod vdso;
+pub mod handover;
 
 pub mod alloc;
 pub mod io;
