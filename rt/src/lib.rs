@@ -15,12 +15,15 @@
 //! }
 //! ```
 //!
-//! Build it with the linker script and flags described in the repository
-//! README ("Use it in your own crate": a `build.rs` that passes them to
-//! your binaries, and `.cargo/config.toml` for riscv64 and aarch64). It is
-//! the README's quick start, which the suite's
-//! `quick_start_from_the_readme` builds in a new crate and runs on every
-//! platform.
+//! Build it with `freestand-build` as a build-dependency and a one-line
+//! `build.rs`, `fn main() { freestand_build::link(); }`, which passes
+//! freestand's linker script and flags to your binaries only, and
+//! `panic = "abort"` in both profiles; for riscv64 and aarch64,
+//! `.cargo/config.toml` names `rust-lld` as the linker and qemu-user as the
+//! runner. The repository README's quick start ("Use it in your own
+//! crate") shows each file; the suite's `quick_start_from_the_readme`
+//! builds it in a new crate, runs it on every platform and runs its unit
+//! tests with `cargo test`.
 //!
 //! # From `execve` to `exit_group`
 //!
