@@ -10,7 +10,8 @@
 use crate::elf;
 use crate::error::Error;
 use crate::layout::{Layout, u8_at, u16_at, u32_at, u64_at, word_at};
-use crate::parse::{Core, GnuHash, SysvHash, VERDEF_CACHE, VerdefEntry, nul_at, string};
+use crate::parse::{Core, GnuHash, SysvHash, VERDEF_CACHE, VerdefEntry};
+use crate::strings::{nul_at, string};
 use crate::symbol::{DynSymbol, Symbol, SymbolBinding, SymbolType, Version, is_callable};
 
 /// Which table a lookup goes through.

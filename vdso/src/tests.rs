@@ -44,7 +44,7 @@ fn machine_names() {
 
 #[test]
 fn nul_at_finds_the_first_nul_anywhere() {
-    use crate::parse::nul_at;
+    use crate::strings::nul_at;
     assert_eq!(nul_at(b""), None);
     assert_eq!(nul_at(b"abcdefghijklmnopq"), None);
     for len in 0..40usize {

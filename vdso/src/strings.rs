@@ -1,0 +1,39 @@
+//! Strings of the string table: the string at an offset, and the routine
+//! that finds its NUL eight bytes at a time.
+
+use crate::error::Error;
+
+/// Checks that `off` names a NUL-terminated string in `strtab`, and returns
+/// it without the NUL.
+pub(crate) fn string<'a>(
+    strtab: &'a [u8],
+    off: u64,
+    field: &'static str,
+) -> Result<&'a [u8], Error> {
+    let rest = usize::try_from(off)
+        .ok()
+        .and_then(|off| strtab.get(off..))
+        .ok_or(Error::OutOfRange { field })?;
+    let len = nul_at(rest).ok_or(Error::UnterminatedString { field })?;
+    Ok(rest.get(..len).unwrap_or(rest))
+}
+
+/// The index of the first NUL byte in `bytes`, looked for eight bytes at
+/// a time: in a word `w`, `(w - 0x01..01) & !w & 0x80..80` has its lowest
+/// set bit in the first zero byte (a borrow only runs upwards, so bytes
+/// above it may be flagged too, never bytes below).
+#[inline]
+pub(crate) fn nul_at(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let (words, tail) = bytes.as_chunks::<8>();
+    for (i, w) in words.iter().enumerate() {
+        let w = u64::from_le_bytes(*w);
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(i * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = tail.iter().position(|&b| b == 0)?;
+    Some(words.len() * 8 + at)
+}
