@@ -67,7 +67,7 @@ fn nul_at_finds_the_first_nul_anywhere() {
 
 #[test]
 fn same_compares_every_byte() {
-    use crate::lookup::same;
+    use crate::strings::same;
     for len in 0..40usize {
         let a: std::vec::Vec<u8> = (0..len).map(|i| i as u8).collect();
         assert!(same(&a, &a.clone()));
