@@ -13,6 +13,7 @@ mod lookup;
 mod mapped;
 mod parse;
 mod resolver;
+mod strings;
 mod symbol;
 mod vdso;
 

@@ -44,7 +44,7 @@ fn machine_names() {
 
 #[test]
 fn nul_at_finds_the_first_nul_anywhere() {
-    use crate::parse::nul_at;
+    use crate::strings::nul_at;
     assert_eq!(nul_at(b""), None);
     assert_eq!(nul_at(b"abcdefghijklmnopq"), None);
     for len in 0..40usize {
@@ -67,7 +67,7 @@ fn nul_at_finds_the_first_nul_anywhere() {
 
 #[test]
 fn same_compares_every_byte() {
-    use crate::lookup::same;
+    use crate::strings::same;
     for len in 0..40usize {
         let a: std::vec::Vec<u8> = (0..len).map(|i| i as u8).collect();
         assert!(same(&a, &a.clone()));

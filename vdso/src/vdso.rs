@@ -7,7 +7,8 @@ use crate::error::Error;
 use crate::info::{Info, Machine, VersionDef};
 use crate::layout::{Layout, Native, u16_at, u32_at};
 use crate::lookup::{LookupMethod, Query, Want};
-use crate::parse::{Core, string};
+use crate::parse::Core;
+use crate::strings::string;
 use crate::symbol::{DynSymbol, Symbol};
 
 /// A validated vDSO image of layout `L`, ready for lookups.
