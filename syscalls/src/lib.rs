@@ -1,7 +1,7 @@
 //! Raw Linux system calls for freestanding Rust, with no libc.
 //!
 //! `freestand-syscalls` is the bottom layer of freestand: one function per
-//! system-call arity for each supported architecture ([`raw`]), a checked
+//! system-call arity for each supported architecture ([`arch`]), a checked
 //! [`Errno`] type, and typed wrappers that return `Result<T, Errno>`.
 //! System-call numbers and kernel constants come from `linux-raw-sys`, which
 //! is generated from the kernel headers of each architecture.
@@ -52,7 +52,7 @@
     target_arch = "riscv64",
     target_arch = "aarch64"
 ))]
-pub mod raw;
+pub mod arch;
 
 #[cfg(not(any(
     target_arch = "x86_64",

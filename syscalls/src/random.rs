@@ -20,10 +20,10 @@
 //! every call uses the system call; [`vdso::route`](crate::vdso::route)
 //! says why.
 
+use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
 use crate::mm::{MapFlags, ProtFlags, mmap};
 use crate::nr::__NR_getrandom;
-use crate::raw::syscall3;
 use crate::vdso::{Call, Reason, find, finish};
 use core::mem::transmute;
 use core::sync::atomic::{AtomicBool, Ordering};

@@ -14,9 +14,9 @@
 //! let _elapsed = t0.elapsed();
 //! ```
 
+use crate::arch::syscall2;
 use crate::errno::Errno;
 use crate::nr::{__NR_clock_getres, __NR_clock_gettime, __NR_gettimeofday};
-use crate::raw::syscall2;
 use crate::vdso::{Call, finish, slot};
 use core::mem::transmute;
 use core::time::Duration;
@@ -145,7 +145,7 @@ unsafe extern "C" fn gettimeofday_shim(tv: *mut Timeval, tz: *mut Timezone) -> i
 /// `time` by system call, with the signature of `__vdso_time`, for the
 /// architectures whose kernel has no `time` system call (riscv64, aarch64:
 /// the asm-generic system-call table): reads `CLOCK_REALTIME` by
-/// `clock_gettime`, as the generic C libraries do. Their `raw::time_shim`
+/// `clock_gettime`, as the generic C libraries do. Their `arch::time_shim`
 /// is this function; x86_64's makes its own `time` call.
 ///
 /// # Safety
@@ -153,7 +153,7 @@ unsafe extern "C" fn gettimeofday_shim(tv: *mut Timeval, tz: *mut Timezone) -> i
 /// `t` must be null or valid for writing an `i64`.
 #[allow(
     dead_code,
-    reason = "x86_64 has a time system call and its raw::time_shim uses it"
+    reason = "x86_64 has a time system call and its arch::time_shim uses it"
 )]
 pub(crate) unsafe extern "C" fn time_by_clock_gettime(t: *mut i64) -> isize {
     let mut ts = Timespec::default();
@@ -190,7 +190,7 @@ slot!(
 slot!(
     TIME,
     Call::Time,
-    crate::raw::time_shim,
+    crate::arch::time_shim,
     fn(t: *mut i64) -> isize
 );
 
@@ -349,7 +349,7 @@ fn time_call(slot: bool, out: *mut i64) -> Result<i64, Errno> {
         }
         return Ok(now);
     }
-    let shim: TimeFn = crate::raw::time_shim;
+    let shim: TimeFn = crate::arch::time_shim;
     let f = if slot { TIME.get() } else { shim as *mut () };
     // SAFETY: the slot holds a function of `TimeFn`'s signature; `out` is
     // null or writable.

@@ -187,15 +187,15 @@ impl Call {
     /// architecture's kernel ABI has one (riscv64 has no `__vdso_time`,
     /// x86_64 no `__vdso_riscv_hwprobe`).
     pub fn symbol(self) -> Option<&'static str> {
-        crate::raw::vdso_symbol(self)
+        crate::arch::vdso_symbol(self)
     }
 
     /// The query for the call's vDSO symbol, or `None` as for
     /// [`Call::symbol`]. A `const fn`: a slot's resolver passes its call's
     /// query as a constant, so that a lookup hashes nothing at run time.
     pub(crate) const fn query(self) -> Option<Query<'static>> {
-        match crate::raw::vdso_symbol(self) {
-            Some(name) => Some(Query::new(name, crate::raw::VDSO_VERSION)),
+        match crate::arch::vdso_symbol(self) {
+            Some(name) => Some(Query::new(name, crate::arch::VDSO_VERSION)),
             None => None,
         }
     }
@@ -203,7 +203,7 @@ impl Call {
     /// The symbol version of this architecture's vDSO (`LINUX_2.6` on
     /// x86_64, `LINUX_4.15` on riscv64, `LINUX_2.6.39` on aarch64).
     pub fn version(self) -> &'static str {
-        crate::raw::VDSO_VERSION
+        crate::arch::VDSO_VERSION
     }
 }
 

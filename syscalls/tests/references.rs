@@ -1,6 +1,6 @@
 //! Every public system-call wrapper says where its behaviour is specified:
 //! a `# References` section (a man page, a kernel document or source
-//! file) in its doc comment, and each architecture's raw-call module one
+//! file) in its doc comment, and each architecture's `arch` module one
 //! for its calling convention. Read from the sources, so a new wrapper
 //! without one fails here.
 
