@@ -30,10 +30,10 @@
 //! riscv64, `riscv::hwprobe` and `riscv::flush_icache` go through the
 //! kernel's vDSO when it offers them: one load of a cached pointer and one
 //! indirect call, resolved on first use, with the system call as fallback.
-//! Each has a `_syscall` sibling that never uses the vDSO. [`vdso`] explains
-//! the routing, the `FREESTAND_VDSO=off` switch, and [`vdso::route`], which
+//! Each has a `_syscall` sibling that never uses the vDSO. [`route`] explains
+//! the routing, the `FREESTAND_VDSO=off` switch, and [`route::route`], which
 //! says which path serves a call and why. A runtime must call
-//! [`vdso::set_startup`] before the first routed call (`freestand-rt` does);
+//! [`route::set_startup`] before the first routed call (`freestand-rt` does);
 //! without it every call uses its system call.
 //!
 //! # Errors
@@ -71,7 +71,7 @@ pub mod mm;
 pub mod process;
 pub mod signal;
 
-pub mod vdso;
+pub mod route;
 
 pub mod cpu;
 pub mod random;

@@ -17,14 +17,14 @@
 //! guarded by a [`spin::Mutex`]: a call that finds it busy (another thread,
 //! or a signal handler interrupting a call) uses the system call instead of
 //! waiting. If the vDSO lacks the function or the state cannot be set up,
-//! every call uses the system call; [`vdso::route`](crate::vdso::route)
+//! every call uses the system call; [`route::route`](crate::route::route)
 //! says why.
 
 use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
 use crate::mm::{MapFlags, ProtFlags, mmap};
 use crate::nr::__NR_getrandom;
-use crate::vdso::{Call, Reason, find, finish};
+use crate::route::{Call, Reason, find, finish};
 use core::mem::transmute;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as k;
@@ -149,7 +149,7 @@ fn state() -> Result<&'static State, Reason> {
 }
 
 /// Sets the state up unless that is done or in progress. As for the vDSO
-/// itself (see `vdso::OPENING`), it never waits for a set-up in progress,
+/// itself (see `route::OPENING`), it never waits for a set-up in progress,
 /// which may be this thread's, interrupted by a signal handler.
 ///
 /// It looks the function up once and hands that result to [`set_up`]: a

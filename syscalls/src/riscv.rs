@@ -8,7 +8,7 @@
 use crate::arch::{syscall3, syscall5};
 use crate::errno::{Errno, decode_unit};
 use crate::nr::{__NR_riscv_flush_icache, __NR_riscv_hwprobe};
-use crate::vdso::{Call, finish, slot};
+use crate::route::{Call, finish, slot};
 use core::mem::transmute;
 
 /// One key-value pair of `riscv_hwprobe`: `struct riscv_hwprobe`.

@@ -1,5 +1,5 @@
 //! Clocks: `clock_gettime`, `clock_getres`, `gettimeofday` and `time`,
-//! routed through the vDSO (see [`vdso`](crate::vdso)), and the safe
+//! routed through the vDSO (see [`route`](crate::route)), and the safe
 //! [`Instant`] and [`SystemTime`] on top.
 //!
 //! Every routed function has a `_syscall` sibling that always makes the
@@ -17,7 +17,7 @@
 use crate::arch::syscall2;
 use crate::errno::Errno;
 use crate::nr::{__NR_clock_getres, __NR_clock_gettime, __NR_gettimeofday};
-use crate::vdso::{Call, finish, slot};
+use crate::route::{Call, finish, slot};
 use core::mem::transmute;
 use core::time::Duration;
 use linux_raw_sys::general as k;
@@ -198,7 +198,7 @@ slot!(
 /// `None`) and applies the return-value rule.
 #[inline(always)]
 fn clock_call(
-    slot: Option<&crate::vdso::Slot>,
+    slot: Option<&crate::route::Slot>,
     shim: ClockFn,
     clock: ClockId,
 ) -> Result<Timespec, Errno> {

@@ -49,10 +49,10 @@
 //! clocks they do not handle. No routed call panics.
 //!
 //! ```
-//! use freestand_syscalls::vdso::{self, Call, Path};
+//! use freestand_syscalls::route::{self, Call, Path};
 //!
 //! for call in Call::ALL {
-//!     let r = vdso::route(call);
+//!     let r = route::route(call);
 //!     // `r` prints as `clock_gettime vdso __vdso_clock_gettime@LINUX_2.6 at
 //!     // 0x7ffd…` or `clock_gettime syscall …: no runtime called …`.
 //!     assert!(matches!(r.path, Path::Vdso | Path::Syscall));
@@ -538,11 +538,11 @@ impl Slot {
 /// branch, its captures cost a few stores on every call.
 macro_rules! finish {
     ($ret:expr, $used:expr, $shim:expr, $retry:expr) => {{
-        let r = $crate::vdso::Ret::widen($ret);
+        let r = $crate::route::Ret::widen($ret);
         if r >= 0 {
             Ok(r as usize)
         } else {
-            $crate::vdso::retry(r, $used != $shim, move || $crate::vdso::Ret::widen($retry))
+            $crate::route::retry(r, $used != $shim, move || $crate::route::Ret::widen($retry))
         }
     }};
 }
@@ -589,7 +589,7 @@ pub(crate) fn retry(
 /// starts at a resolver that resolves it and finishes the call.
 macro_rules! slot {
     ($slot:ident, $call:expr, $shim:path, fn($($arg:ident: $ty:ty),*) -> $ret:ty) => {
-        static $slot: $crate::vdso::Slot = $crate::vdso::Slot::new({
+        static $slot: $crate::route::Slot = $crate::route::Slot::new({
             unsafe extern "C" fn resolver($($arg: $ty),*) -> $ret {
                 let f = $slot.resolve($shim as *mut (), const { $call.query() });
                 // SAFETY: `resolve` returns either the vDSO function of
