@@ -3,6 +3,7 @@
 
 use super::image::find;
 use super::startup::SWITCH_VAR;
+use super::vgetrandom::state_route;
 use crate::Errno;
 use core::fmt;
 use freestand_vdso::{Error as ParseError, Query};
@@ -188,7 +189,7 @@ impl fmt::Display for Route {
 /// been yet.
 pub fn route(call: Call) -> Route {
     let found = match call {
-        Call::Getrandom => crate::random::state_route(),
+        Call::Getrandom => state_route(),
         Call::Time if call.symbol().is_none() => {
             let via = route(Call::ClockGettime);
             let reason = match via.path {

@@ -89,7 +89,7 @@ pub fn base() -> Result<usize, Reason> {
 }
 
 /// Finds `call`'s vDSO function: its address, or why it is not used.
-pub(crate) fn find(call: Call) -> Result<usize, Reason> {
+pub(super) fn find(call: Call) -> Result<usize, Reason> {
     find_query(call.query())
 }
 

@@ -21,6 +21,12 @@
 //! a lookup that finds nothing validates the whole image (once per such
 //! lookup), so that [`route`] can name a damaged field.
 //!
+//! [`Call::Getrandom`] has no slot: its vDSO function also needs an opaque
+//! state, one per process, which the routing sets up once, at the first
+//! call or the first [`route`] that asks ([`Reason::StateSetup`] says why
+//! that failed). The call's own module uses that state; the routing knows
+//! nothing of that module.
+//!
 //! [`Query`]: freestand_vdso::Query
 //!
 //! # Where the vDSO comes from
@@ -69,10 +75,12 @@ mod image;
 mod slot;
 // The start-up source a runtime hands over and the FREESTAND_VDSO switch.
 mod startup;
+// The opaque state of the vDSO's getrandom, on which its path depends.
+mod vgetrandom;
 
 pub use call::{Call, Path, Reason, Route, address, route};
 pub use image::base;
 pub use startup::{SWITCH_VAR, Startup, Switch, set_startup, switch};
 
-pub(crate) use image::find;
 pub(crate) use slot::{Ret, Slot, finish, retry, slot};
+pub(crate) use vgetrandom::{GetrandomFn, state};
