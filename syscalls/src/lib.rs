@@ -6,6 +6,20 @@
 //! System-call numbers and kernel constants come from `linux-raw-sys`, which
 //! is generated from the kernel headers of each architecture.
 //!
+//! # Modules
+//!
+//! - [`arch`]: the system-call instruction of the target architecture, one
+//!   function per arity.
+//! - [`errno`]: [`Errno`] and [`errno::decode`], the one place a return
+//!   value becomes an error.
+//! - [`fs`], [`io`], [`mm`], [`process`], [`signal`]: typed wrappers that
+//!   always make their system call.
+//! - [`time`], [`cpu`], [`random`] and, on riscv64, `riscv`: the modules
+//!   whose calls the vDSO may serve (below).
+//! - [`route`]: which path (vDSO or system call) serves each routed call,
+//!   and why.
+//! - [`nr`]: the system-call numbers.
+//!
 //! # Supported targets
 //!
 //! `x86_64-unknown-linux-gnu` (the `syscall` instruction),
