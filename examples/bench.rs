@@ -38,8 +38,8 @@ use freestand_rt::syscalls::cpu;
 use freestand_rt::syscalls::errno::Errno;
 use freestand_rt::syscalls::mm::{MapFlags, ProtFlags, mmap};
 use freestand_rt::syscalls::random::{self, GetrandomFlags};
+use freestand_rt::syscalls::route::{self, Call};
 use freestand_rt::syscalls::time::{self, ClockId, Instant, Timespec, Timeval, Timezone};
-use freestand_rt::syscalls::vdso::{self, Call};
 use freestand_rt::{println, stack};
 
 freestand_rt::entry!(main);
@@ -71,7 +71,7 @@ fn main() -> i32 {
             batch_ns: 20_000,
         }
     };
-    println!("# {}", vdso::switch());
+    println!("# {}", route::switch());
     if let (Ok(a), Ok(_), Ok(b)) = (before, first, after) {
         let ns = (b.sec - a.sec) * 1_000_000_000 + (b.nsec - a.nsec);
         println!("# first routed clock_gettime, which parses the vDSO: {ns} ns");
@@ -286,7 +286,7 @@ const GETRANDOM: usize = 5;
 /// Stores the address of `call`'s vDSO function in `DIRECT[I]`; `None` if
 /// no vDSO function serves it.
 fn direct<const I: usize>(call: Call) -> Option<()> {
-    DIRECT[I].store(vdso::address(call)?, Ordering::Relaxed);
+    DIRECT[I].store(route::address(call)?, Ordering::Relaxed);
     Some(())
 }
 

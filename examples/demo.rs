@@ -10,8 +10,8 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use freestand_rt::io::Escaped;
 use freestand_rt::stack::{self, getauxval};
+use freestand_rt::syscalls::route::{self, Call};
 use freestand_rt::syscalls::time::{ClockId, Instant, SystemTime, Timespec, clock_gettime};
-use freestand_rt::syscalls::vdso::{self, Call};
 use freestand_rt::{println, syscalls::Errno};
 use linux_raw_sys::auxvec::{AT_EXECFN, AT_PAGESZ, AT_RANDOM, AT_SYSINFO_EHDR};
 
@@ -80,13 +80,13 @@ fn main() -> Result<(), Errno> {
     // The vDSO: found through AT_SYSINFO_EHDR, parsed on the first routed
     // call, then one cached pointer per call.
     let t0 = Instant::now();
-    match vdso::base() {
-        Ok(base) => println!("vDSO at {base:#x} ({})", vdso::switch()),
+    match route::base() {
+        Ok(base) => println!("vDSO at {base:#x} ({})", route::switch()),
         Err(why) => println!("no vDSO: {why}"),
     }
     println!("routed calls:");
     for call in Call::ALL {
-        println!("  {}", vdso::route(call));
+        println!("  {}", route::route(call));
     }
     println!("clocks:");
     for (id, name) in ClockId::NAMED {

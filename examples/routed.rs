@@ -18,8 +18,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use freestand_rt::syscalls::cpu::{self, CpuSet};
 use freestand_rt::syscalls::random::{GetrandomFlags, getrandom, getrandom_syscall};
+use freestand_rt::syscalls::route::{self, Call, Path};
 use freestand_rt::syscalls::time::{self, ClockId};
-use freestand_rt::syscalls::vdso::{self, Call, Path};
 use freestand_rt::syscalls::{Errno, process};
 use freestand_rt::{eprintln, println, stack};
 
@@ -39,9 +39,9 @@ fn main() -> i32 {
         [b"check"] => check(b""),
         [b"check", platform] => check(platform),
         [b"routes"] => {
-            println!("{}", vdso::switch());
+            println!("{}", route::switch());
             for call in Call::ALL {
-                println!("{}", vdso::route(call));
+                println!("{}", route::route(call));
             }
             0
         }
@@ -218,7 +218,8 @@ fn time_check() -> Check {
 
 fn getcpu(platform: &[u8]) -> Check {
     let allowed = cpu::sched_getaffinity(0).map_err(|e| format!("sched_getaffinity: {e}"))?;
-    let vdso_says_zero = platform == b"qemu-x86_64" && vdso::route(Call::Getcpu).path == Path::Vdso;
+    let vdso_says_zero =
+        platform == b"qemu-x86_64" && route::route(Call::Getcpu).path == Path::Vdso;
     let mut seen = 0;
     for n in allowed.iter() {
         let mut one = CpuSet::new();

@@ -4,17 +4,17 @@
 //!
 //! Nothing is parsed here. [`init`] only stores a function pointer; the
 //! vDSO is parsed, and each call's symbol looked up, the first time a
-//! routed call is made (see [`freestand_syscalls::vdso`]). A program that
+//! routed call is made (see [`freestand_syscalls::route`]). A program that
 //! makes no routed call pays one store.
 //!
 //! The environment variable `FREESTAND_VDSO=off` makes every routed call
 //! use its system call. It is read from the initial environment when the
-//! first routed call resolves (and each time `vdso::switch` is asked), and ignored when the kernel sets
+//! first routed call resolves (and each time `route::switch` is asked), and ignored when the kernel sets
 //! `AT_SECURE` (setuid, setgid or file capabilities), so an unprivileged
 //! caller cannot change how a privileged program behaves.
 
 use crate::stack::{getauxval, var};
-use freestand_syscalls::vdso::{SWITCH_VAR, Startup, set_startup};
+use freestand_syscalls::route::{SWITCH_VAR, Startup, set_startup};
 use linux_raw_sys::auxvec::{AT_SECURE, AT_SYSINFO_EHDR};
 
 /// What the routing layer asks for, read from the initial stack.

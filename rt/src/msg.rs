@@ -14,9 +14,9 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
+use freestand_syscalls::arch::syscall3;
 use freestand_syscalls::io::Fd;
 use freestand_syscalls::nr::__NR_write;
-use freestand_syscalls::raw::syscall3;
 
 /// The capacity of a message, in bytes.
 pub(crate) const LEN: usize = 384;

@@ -71,9 +71,9 @@ pub mod rebase;
 use crate::arch;
 use crate::msg::{self, Msg};
 use core::mem::size_of;
+use freestand_syscalls::arch::{syscall1_noreturn, syscall3};
 use freestand_syscalls::io::STDERR;
 use freestand_syscalls::nr::{__NR_exit_group, __NR_mprotect};
-use freestand_syscalls::raw::{syscall1_noreturn, syscall3};
 use linux_raw_sys::elf::{Elf_Ehdr, Elf_Rela};
 use linux_raw_sys::general::PROT_READ;
 

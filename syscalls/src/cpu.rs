@@ -1,10 +1,10 @@
 //! CPUs: which one the caller runs on ([`getcpu`], routed through the vDSO)
 //! and which ones it may run on ([`sched_setaffinity`]).
 
+use crate::arch::syscall3;
 use crate::errno::{Errno, decode, decode_unit};
 use crate::nr::{__NR_getcpu, __NR_sched_getaffinity, __NR_sched_setaffinity};
-use crate::raw::syscall3;
-use crate::vdso::{Call, finish, slot};
+use crate::route::{Call, finish, slot};
 use core::mem::{MaybeUninit, transmute};
 
 /// Where the caller was running when [`getcpu`] looked.

@@ -1,9 +1,9 @@
 //! Files: `openat`, `close` and `fstat`.
 
+use crate::arch::{syscall1_readonly, syscall2, syscall4};
 use crate::errno::{Errno, decode, decode_unit};
 use crate::io::Fd;
 use crate::nr::{__NR_close, __NR_fstat, __NR_openat};
-use crate::raw::{syscall1_readonly, syscall2, syscall4};
 use core::ffi::CStr;
 use core::mem::MaybeUninit;
 use linux_raw_sys::general as k;

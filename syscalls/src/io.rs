@@ -1,8 +1,8 @@
 //! File-descriptor I/O: `read` and `write`.
 
+use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
 use crate::nr::{__NR_read, __NR_write};
-use crate::raw::syscall3;
 
 /// A raw file descriptor.
 pub type Fd = i32;

@@ -1,10 +1,24 @@
 //! Raw Linux system calls for freestanding Rust, with no libc.
 //!
 //! `freestand-syscalls` is the bottom layer of freestand: one function per
-//! system-call arity for each supported architecture ([`raw`]), a checked
+//! system-call arity for each supported architecture ([`arch`]), a checked
 //! [`Errno`] type, and typed wrappers that return `Result<T, Errno>`.
 //! System-call numbers and kernel constants come from `linux-raw-sys`, which
 //! is generated from the kernel headers of each architecture.
+//!
+//! # Modules
+//!
+//! - [`arch`]: the system-call instruction of the target architecture, one
+//!   function per arity.
+//! - [`errno`]: [`Errno`] and [`errno::decode`], the one place a return
+//!   value becomes an error.
+//! - [`fs`], [`io`], [`mm`], [`process`], [`signal`]: typed wrappers that
+//!   always make their system call.
+//! - [`time`], [`cpu`], [`random`] and, on riscv64, `riscv`: the modules
+//!   whose calls the vDSO may serve (below).
+//! - [`route`]: which path (vDSO or system call) serves each routed call,
+//!   and why.
+//! - [`nr`]: the system-call numbers.
 //!
 //! # Supported targets
 //!
@@ -30,10 +44,10 @@
 //! riscv64, `riscv::hwprobe` and `riscv::flush_icache` go through the
 //! kernel's vDSO when it offers them: one load of a cached pointer and one
 //! indirect call, resolved on first use, with the system call as fallback.
-//! Each has a `_syscall` sibling that never uses the vDSO. [`vdso`] explains
-//! the routing, the `FREESTAND_VDSO=off` switch, and [`vdso::route`], which
+//! Each has a `_syscall` sibling that never uses the vDSO. [`route`] explains
+//! the routing, the `FREESTAND_VDSO=off` switch, and [`route::route`], which
 //! says which path serves a call and why. A runtime must call
-//! [`vdso::set_startup`] before the first routed call (`freestand-rt` does);
+//! [`route::set_startup`] before the first routed call (`freestand-rt` does);
 //! without it every call uses its system call.
 //!
 //! # Errors
@@ -52,7 +66,7 @@
     target_arch = "riscv64",
     target_arch = "aarch64"
 ))]
-pub mod raw;
+pub mod arch;
 
 #[cfg(not(any(
     target_arch = "x86_64",
@@ -71,7 +85,7 @@ pub mod mm;
 pub mod process;
 pub mod signal;
 
-pub mod vdso;
+pub mod route;
 
 pub mod cpu;
 pub mod random;

@@ -1,8 +1,8 @@
 //! Memory mappings: `mmap`, `mprotect` and `munmap`.
 
+use crate::arch::{syscall2, syscall3, syscall6};
 use crate::errno::{Errno, decode, decode_unit};
 use crate::nr::{__NR_mmap, __NR_mprotect, __NR_munmap};
-use crate::raw::{syscall2, syscall3, syscall6};
 use core::ptr::NonNull;
 use linux_raw_sys::general as k;
 

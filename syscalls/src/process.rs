@@ -1,7 +1,7 @@
 //! The process: its id and its end.
 
+use crate::arch::{syscall0_readonly, syscall1_noreturn};
 use crate::nr::{__NR_exit_group, __NR_getpid};
-use crate::raw::{syscall0_readonly, syscall1_noreturn};
 
 /// Ends every thread of the process with status `code & 0xff`.
 ///

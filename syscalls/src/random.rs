@@ -17,16 +17,14 @@
 //! guarded by a [`spin::Mutex`]: a call that finds it busy (another thread,
 //! or a signal handler interrupting a call) uses the system call instead of
 //! waiting. If the vDSO lacks the function or the state cannot be set up,
-//! every call uses the system call; [`vdso::route`](crate::vdso::route)
+//! every call uses the system call; [`route::route`](crate::route::route)
 //! says why.
 
+use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
-use crate::mm::{MapFlags, ProtFlags, mmap};
 use crate::nr::__NR_getrandom;
-use crate::raw::syscall3;
-use crate::vdso::{Call, Reason, find, finish};
+use crate::route::{GetrandomFn, finish, state};
 use core::mem::transmute;
-use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as k;
 
 bitflags::bitflags! {
@@ -41,8 +39,6 @@ bitflags::bitflags! {
         const INSECURE = k::GRND_INSECURE;
     }
 }
-
-type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> isize;
 
 /// The `getrandom` system call, with the vDSO's signature (the state is
 /// ignored).
@@ -59,114 +55,6 @@ unsafe extern "C" fn getrandom_shim(
 ) -> isize {
     // SAFETY: the kernel writes at most `len` bytes to `buf`.
     unsafe { syscall3(__NR_getrandom, buf as usize, len, flags as usize) as isize }
-}
-
-/// The vDSO function and the one opaque state of the process.
-struct State {
-    /// `__vdso_getrandom`.
-    function: usize,
-    /// The mapped state.
-    state: usize,
-    /// The state's size, as the kernel asked.
-    len: usize,
-    /// Held while a call uses the state.
-    busy: spin::Mutex<()>,
-}
-
-static STATE: spin::Once<Result<State, Reason>> = spin::Once::new();
-
-/// Set by the first caller that starts setting the state up; never cleared.
-static SETTING_UP: AtomicBool = AtomicBool::new(false);
-
-/// Sets the state up for the vDSO function `found` (the result of the one
-/// [`find`] that [`set_up_once`] made).
-#[cold]
-fn set_up(found: Result<usize, Reason>) -> Result<State, Reason> {
-    let function = found?;
-    // SAFETY: `find` returns the address of `__vdso_getrandom`, whose C
-    // signature `GetrandomFn` is.
-    let f: GetrandomFn = unsafe { transmute(function) };
-    let mut params = k::vgetrandom_opaque_params {
-        size_of_opaque_state: 0,
-        mmap_prot: 0,
-        mmap_flags: 0,
-        reserved: [0; 13],
-    };
-    // SAFETY: the documented parameter query: null buffer, length 0, flags
-    // 0, a writable `vgetrandom_opaque_params` and state length ~0.
-    let ret = unsafe {
-        f(
-            core::ptr::null_mut(),
-            0,
-            0,
-            (&raw mut params).cast(),
-            usize::MAX,
-        )
-    };
-    if ret != 0 {
-        return Err(Reason::StateSetup(decode(ret as usize).err()));
-    }
-    let len = params.size_of_opaque_state as usize;
-    // One state must fit in a page (it may not cross a page boundary), and
-    // the smallest page Linux has is 4 KiB.
-    if len == 0 || len > 4096 {
-        return Err(Reason::StateSetup(None));
-    }
-    // SAFETY: no MAP_FIXED among the flags the kernel asks for (checked),
-    // so the mapping cannot replace existing memory.
-    let state = unsafe {
-        let flags = MapFlags::from_bits_retain(params.mmap_flags);
-        if flags.intersects(MapFlags::FIXED | MapFlags::FIXED_NOREPLACE) {
-            return Err(Reason::StateSetup(None));
-        }
-        mmap(
-            core::ptr::null_mut(),
-            len,
-            ProtFlags::from_bits_retain(params.mmap_prot),
-            flags,
-            -1,
-            0,
-        )
-    }
-    .map_err(|e| Reason::StateSetup(Some(e)))?;
-    Ok(State {
-        function,
-        state: state.as_ptr() as usize,
-        len,
-        busy: spin::Mutex::new(()),
-    })
-}
-
-/// The state if the vDSO serves `getrandom`, else why not; set up on the
-/// first call.
-#[inline]
-fn state() -> Result<&'static State, Reason> {
-    let state = match STATE.get() {
-        Some(s) => s,
-        None => set_up_once()?,
-    };
-    state.as_ref().map_err(|r| *r)
-}
-
-/// Sets the state up unless that is done or in progress. As for the vDSO
-/// itself (see `vdso::OPENING`), it never waits for a set-up in progress,
-/// which may be this thread's, interrupted by a signal handler.
-///
-/// It looks the function up once and hands that result to [`set_up`]: a
-/// second lookup could meet a transient [`Reason::Busy`], which the state
-/// would then keep for good.
-#[cold]
-fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {
-    let found = find(Call::Getrandom);
-    if found == Err(Reason::Busy) || SETTING_UP.swap(true, Ordering::Acquire) {
-        return STATE.get().ok_or(Reason::Busy);
-    }
-    Ok(STATE.call_once(|| set_up(found)))
-}
-
-/// The vDSO function's address if it serves `getrandom`, else why not.
-pub(crate) fn state_route() -> Result<usize, Reason> {
-    state().map(|s| s.function)
 }
 
 /// Fills up to `buf.len()` bytes of `buf` with random bytes and returns how

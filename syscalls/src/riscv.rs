@@ -5,10 +5,10 @@
 //! riscv_hwprobe` or its keys, so the layout and the few key numbers here
 //! come from the kernel's `arch/riscv/include/uapi/asm/hwprobe.h`.
 
+use crate::arch::{syscall3, syscall5};
 use crate::errno::{Errno, decode_unit};
 use crate::nr::{__NR_riscv_flush_icache, __NR_riscv_hwprobe};
-use crate::raw::{syscall3, syscall5};
-use crate::vdso::{Call, finish, slot};
+use crate::route::{Call, finish, slot};
 use core::mem::transmute;
 
 /// One key-value pair of `riscv_hwprobe`: `struct riscv_hwprobe`.

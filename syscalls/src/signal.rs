@@ -7,9 +7,9 @@
 //! trampoline the kernel returns through, and on riscv64 the kernel uses
 //! the vDSO's, so callers never deal with it.
 
+use crate::arch::{syscall2, syscall4};
 use crate::errno::{Errno, decode_unit};
 use crate::nr::{__NR_rt_sigaction, __NR_sigaltstack};
-use crate::raw::{syscall2, syscall4};
 use core::ffi::{c_int, c_ulong, c_void};
 use linux_raw_sys::general as k;
 
@@ -92,7 +92,7 @@ pub unsafe fn sigaction(sig: Signal, action: Action, flags: SaFlags) -> Result<(
     sa.sa_handler_kernel =
         unsafe { core::mem::transmute::<usize, k::__kernel_sighandler_t>(handler) };
     sa.sa_flags = (flags | SaFlags::SIGINFO).bits() as c_ulong;
-    crate::raw::set_restorer(&mut sa);
+    crate::arch::set_restorer(&mut sa);
     // SAFETY: `sa` is a complete `kernel_sigaction` that the kernel reads;
     // no old action is asked for; the last argument is the size of the
     // kernel's signal set. The caller vouches for the handler.
@@ -147,7 +147,7 @@ pub unsafe fn interrupted_sp(ucontext: *const c_void) -> usize {
     unsafe {
         ucontext
             .cast::<u8>()
-            .add(crate::raw::UCONTEXT_SP)
+            .add(crate::arch::UCONTEXT_SP)
             .cast::<usize>()
             .read()
     }

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use freestand_syscalls::random::{GetrandomFlags, getrandom};
+use freestand_syscalls::route::{self, Call, Path, Reason, Startup};
 use freestand_syscalls::time::{ClockId, clock_gettime};
-use freestand_syscalls::vdso::{self, Call, Path, Reason, Startup};
 
 /// Set by the opener inside the startup source.
 static OPENING: AtomicBool = AtomicBool::new(false);
@@ -43,7 +43,7 @@ fn startup() -> Startup {
 #[test]
 fn calls_during_the_open_use_syscalls_and_nothing_stays_busy() {
     // SAFETY: the kernel's AT_SYSINFO_EHDR.
-    unsafe { vdso::set_startup(startup) };
+    unsafe { route::set_startup(startup) };
     // The opener: its first getrandom opens the vDSO and sets its state up.
     let opener = std::thread::spawn(|| {
         let mut buf = [0u8; 16];
@@ -54,20 +54,20 @@ fn calls_during_the_open_use_syscalls_and_nothing_stays_busy() {
     assert!(clock_gettime(ClockId::MONOTONIC).is_ok());
     assert!(getrandom(&mut [0u8; 16], GetrandomFlags::empty()).is_ok());
     for call in [Call::ClockGettime, Call::Getrandom] {
-        let r = vdso::route(call);
+        let r = route::route(call);
         assert_eq!((r.path, r.reason), (Path::Syscall, Reason::Busy), "{r}");
     }
-    assert_eq!(vdso::base(), Err(Reason::Busy));
+    assert_eq!(route::base(), Err(Reason::Busy));
     SAW_BUSY.store(true, Ordering::SeqCst);
     opener.join().unwrap();
     // Open now: nothing is Busy any more, however often it is asked.
     for _ in 0..3 {
         for call in [Call::ClockGettime, Call::Getrandom, Call::Gettimeofday] {
-            let r = vdso::route(call);
+            let r = route::route(call);
             assert_ne!(r.reason, Reason::Busy, "{r}");
         }
-        assert!(vdso::base().is_ok());
+        assert!(route::base().is_ok());
         assert!(clock_gettime(ClockId::MONOTONIC).is_ok());
     }
-    assert_eq!(vdso::route(Call::ClockGettime).path, Path::Vdso);
+    assert_eq!(route::route(Call::ClockGettime).path, Path::Vdso);
 }

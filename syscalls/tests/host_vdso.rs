@@ -3,8 +3,8 @@
 
 use freestand_syscalls::cpu;
 use freestand_syscalls::random::{GetrandomFlags, getrandom};
+use freestand_syscalls::route::{self, Call, Path, Startup, Switch};
 use freestand_syscalls::time::{self, ClockId, Instant, SystemTime};
-use freestand_syscalls::vdso::{self, Call, Path, Startup, Switch};
 
 fn startup() -> Startup {
     Startup {
@@ -18,16 +18,16 @@ fn startup() -> Startup {
 #[test]
 fn host_vdso_serves_and_agrees_with_the_kernel() {
     // SAFETY: the kernel's AT_SYSINFO_EHDR.
-    unsafe { vdso::set_startup(startup) };
-    assert_eq!(vdso::switch(), Switch::Unset);
-    assert!(vdso::base().is_ok());
+    unsafe { route::set_startup(startup) };
+    assert_eq!(route::switch(), Switch::Unset);
+    assert!(route::base().is_ok());
     for call in [
         Call::ClockGettime,
         Call::ClockGetres,
         Call::Gettimeofday,
         Call::Getcpu,
     ] {
-        let r = vdso::route(call);
+        let r = route::route(call);
         assert_eq!(r.path, Path::Vdso, "{r}");
     }
     for (id, name) in ClockId::NAMED {

@@ -1,8 +1,8 @@
 //! Without `set_startup`, every routed call is served by its system call,
 //! and introspection says why.
 
+use freestand_syscalls::route::{self, Call, Path, Reason};
 use freestand_syscalls::time::{self, ClockId};
-use freestand_syscalls::vdso::{self, Call, Path, Reason};
 
 #[test]
 fn routed_calls_fall_back_and_say_why() {
@@ -13,14 +13,14 @@ fn routed_calls_fall_back_and_say_why() {
         Err(freestand_syscalls::Errno::EINVAL)
     );
     for call in Call::ALL {
-        let r = vdso::route(call);
+        let r = route::route(call);
         assert_eq!(r.path, Path::Syscall, "{r}");
         assert!(
             matches!(r.reason, Reason::NotSetUp | Reason::NotOnThisArch),
             "{r}"
         );
     }
-    assert_eq!(vdso::base(), Err(Reason::NotSetUp));
-    let r = vdso::route(Call::ClockGettime).to_string();
+    assert_eq!(route::base(), Err(Reason::NotSetUp));
+    let r = route::route(Call::ClockGettime).to_string();
     assert!(r.ends_with(": no runtime called vdso::set_startup"), "{r}");
 }

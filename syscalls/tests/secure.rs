@@ -1,6 +1,6 @@
 //! Under `AT_SECURE` the switch is ignored: the vDSO stays on.
 
-use freestand_syscalls::vdso::{self, Call, Path, Startup, Switch};
+use freestand_syscalls::route::{self, Call, Path, Startup, Switch};
 
 fn startup() -> Startup {
     Startup {
@@ -14,7 +14,7 @@ fn startup() -> Startup {
 #[test]
 fn secure_mode_ignores_the_switch() {
     // SAFETY: the kernel's AT_SYSINFO_EHDR.
-    unsafe { vdso::set_startup(startup) };
-    assert_eq!(vdso::switch(), Switch::IgnoredSecure);
-    assert_eq!(vdso::route(Call::ClockGettime).path, Path::Vdso);
+    unsafe { route::set_startup(startup) };
+    assert_eq!(route::switch(), Switch::IgnoredSecure);
+    assert_eq!(route::route(Call::ClockGettime).path, Path::Vdso);
 }

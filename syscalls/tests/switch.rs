@@ -1,8 +1,8 @@
 //! `FREESTAND_VDSO=off` turns the vDSO off, except under `AT_SECURE`.
 //! (One process per routing state: the secure case is in `secure.rs`.)
 
+use freestand_syscalls::route::{self, Call, Path, Reason, Startup, Switch};
 use freestand_syscalls::time::{self, ClockId};
-use freestand_syscalls::vdso::{self, Call, Path, Reason, Startup, Switch};
 
 fn startup() -> Startup {
     Startup {
@@ -16,11 +16,11 @@ fn startup() -> Startup {
 #[test]
 fn switched_off() {
     // SAFETY: the kernel's AT_SYSINFO_EHDR.
-    unsafe { vdso::set_startup(startup) };
-    assert_eq!(vdso::switch(), Switch::Off);
+    unsafe { route::set_startup(startup) };
+    assert_eq!(route::switch(), Switch::Off);
     assert!(time::clock_gettime(ClockId::MONOTONIC).is_ok());
     for call in Call::ALL {
-        let r = vdso::route(call);
+        let r = route::route(call);
         assert_eq!((r.path, r.reason), (Path::Syscall, Reason::Disabled), "{r}");
     }
 }

@@ -97,7 +97,7 @@ pub(crate) unsafe fn sync_icache(start: usize, len: usize) {
     // caches (flags 0: for every thread of the process).
     unsafe {
         core::arch::asm!("fence.i", options(nostack, preserves_flags));
-        freestand_syscalls::raw::syscall3(
+        freestand_syscalls::arch::syscall3(
             freestand_syscalls::nr::__NR_riscv_flush_icache,
             start,
             start.wrapping_add(len),

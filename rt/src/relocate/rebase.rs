@@ -48,11 +48,11 @@ use super::{PAGE, WORD};
 use crate::arch;
 use core::mem::MaybeUninit;
 use core::mem::size_of;
+use freestand_syscalls::arch::{syscall1, syscall2, syscall3, syscall4, syscall6};
 use freestand_syscalls::nr::{
     __NR_close, __NR_getrandom, __NR_mmap, __NR_mprotect, __NR_munmap, __NR_openat,
     __NR_personality, __NR_read,
 };
-use freestand_syscalls::raw::{syscall1, syscall2, syscall3, syscall4, syscall6};
 use linux_raw_sys::auxvec::{AT_ENTRY, AT_NULL, AT_PHDR};
 use linux_raw_sys::elf::{Elf_Ehdr, Elf_Phdr, PF_R, PF_W, PF_X, PT_LOAD};
 use linux_raw_sys::general::{

@@ -194,8 +194,8 @@ pub(crate) const VDSO_VERSION: &str = "LINUX_2.6.39";
 /// named `__kernel_*`; there is no `time` and no `getcpu` (both are served
 /// by their system call, `time` through `clock_gettime`), and
 /// `__kernel_getrandom` exists from Linux 6.12.
-pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
-    use crate::vdso::Call;
+pub(crate) const fn vdso_symbol(call: crate::route::Call) -> Option<&'static str> {
+    use crate::route::Call;
     match call {
         Call::ClockGettime => Some("__kernel_clock_gettime"),
         Call::ClockGetres => Some("__kernel_clock_getres"),

@@ -196,8 +196,8 @@ pub(crate) const VDSO_VERSION: &str = "LINUX_4.15";
 
 /// The riscv64 vDSO's symbol for `call`, if it has one. There is no
 /// `__vdso_time`: `time` is served by `clock_gettime`.
-pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
-    use crate::vdso::Call;
+pub(crate) const fn vdso_symbol(call: crate::route::Call) -> Option<&'static str> {
+    use crate::route::Call;
     match call {
         Call::ClockGettime => Some("__vdso_clock_gettime"),
         Call::ClockGetres => Some("__vdso_clock_getres"),

@@ -197,8 +197,8 @@ pub unsafe fn syscall6(
 pub(crate) const VDSO_VERSION: &str = "LINUX_2.6";
 
 /// The x86_64 vDSO's symbol for `call`, if it has one.
-pub(crate) const fn vdso_symbol(call: crate::vdso::Call) -> Option<&'static str> {
-    use crate::vdso::Call;
+pub(crate) const fn vdso_symbol(call: crate::route::Call) -> Option<&'static str> {
+    use crate::route::Call;
     match call {
         Call::ClockGettime => Some("__vdso_clock_gettime"),
         Call::ClockGetres => Some("__vdso_clock_getres"),
