@@ -22,5 +22,5 @@ fn routed_calls_fall_back_and_say_why() {
     }
     assert_eq!(route::base(), Err(Reason::NotSetUp));
     let r = route::route(Call::ClockGettime).to_string();
-    assert!(r.ends_with(": no runtime called vdso::set_startup"), "{r}");
+    assert!(r.ends_with(": no runtime called route::set_startup"), "{r}");
 }

@@ -131,7 +131,7 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::Found => f.write_str("found"),
-            Reason::NotSetUp => f.write_str("no runtime called vdso::set_startup"),
+            Reason::NotSetUp => f.write_str("no runtime called route::set_startup"),
             Reason::NoSysinfoEhdr => f.write_str("no AT_SYSINFO_EHDR in the auxiliary vector"),
             Reason::Parse(e) => write!(f, "vDSO image rejected: {e}"),
             Reason::SymbolNotFound => f.write_str("symbol not found"),
