@@ -7,6 +7,8 @@
 //! calls where the vDSO will be found ([`crate::handover`]), runs the
 //! program's `main` and hands its result to [`crate::exit`].
 
+mod define;
+
 use crate::exit::{Termination, exit};
 
 /// Runs the program. Called by the `_start` that [`entry!`](macro@crate::entry)

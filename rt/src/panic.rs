@@ -3,10 +3,10 @@
 //! A panic prints `panicked at FILE:LINE:COL:` and the message to stderr and
 //! exits with status 101, as std does. An allocation failure (the heap
 //! returned null on an infallible path) prints
-//! `memory allocation of N bytes failed` and exits with status 134, the
+//! `out of memory: allocating N bytes (align A)` and exits with status 134, the
 //! status std's `abort` gives. A panic inside the handler exits at once.
 
-use crate::alloc::LAST_FAILURE;
+use crate::heap::LAST_FAILURE;
 use crate::io::{BufWriter, STDERR};
 use core::fmt::Write;
 use core::panic::PanicInfo;
@@ -27,7 +27,7 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
         exit_group(PANIC_EXIT);
     }
     let mut w = BufWriter::<512>::new(STDERR);
-    let failed = LAST_FAILURE.swap(0, Ordering::Relaxed);
+    let failed = LAST_FAILURE[0].swap(0, Ordering::Relaxed);
     // `alloc`'s out-of-memory path panics from `library/alloc/src/alloc.rs`
     // with exactly this message after our heap refused the request; that
     // is an allocation failure, not a bug.
@@ -40,7 +40,11 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
             format_args!("memory allocation of {failed} bytes failed"),
         );
     if is_oom {
-        let _ = writeln!(w, "{}", info.message());
+        let align = LAST_FAILURE[1].load(Ordering::Relaxed);
+        let _ = writeln!(
+            w,
+            "out of memory: allocating {failed} bytes (align {align})"
+        );
         let _ = w.flush();
         exit_group(OOM_EXIT);
     }

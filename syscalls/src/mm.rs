@@ -1,8 +1,8 @@
-//! Memory mappings: `mmap`, `mprotect` and `munmap`.
+//! Memory mappings: `mmap`, `mprotect`, `munmap`, `mremap` and `madvise`.
 
-use crate::arch::{syscall2, syscall3, syscall6};
+use crate::arch::{syscall2, syscall3, syscall4, syscall6};
 use crate::errno::{Errno, decode, decode_unit};
-use crate::nr::{__NR_mmap, __NR_mprotect, __NR_munmap};
+use crate::nr::{__NR_madvise, __NR_mmap, __NR_mprotect, __NR_mremap, __NR_munmap};
 use core::ptr::NonNull;
 use linux_raw_sys::general as k;
 
@@ -141,4 +141,89 @@ pub unsafe fn mprotect(addr: *mut u8, len: usize, prot: ProtFlags) -> Result<(),
 pub unsafe fn munmap(addr: *mut u8, len: usize) -> Result<(), Errno> {
     // SAFETY: the caller guarantees the range is no longer used.
     decode_unit(unsafe { syscall2(__NR_munmap, addr as usize, len) })
+}
+
+bitflags::bitflags! {
+    /// Flags for [`mremap`] (`MREMAP_*`).
+    #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct MremapFlags: u32 {
+        /// The kernel may move the mapping to grow it.
+        const MAYMOVE = k::MREMAP_MAYMOVE;
+    }
+}
+
+/// Resizes the mapping of `old_len` bytes at `addr` (page aligned) to
+/// `new_len` bytes, moving it if `flags` allow and it cannot grow in place.
+/// Moving remaps the pages themselves: nothing is copied. Returns where the
+/// mapping now starts; the pages added are zero-filled.
+///
+/// # Safety
+///
+/// The range must be one mapping that nothing but the caller uses: after a
+/// move, every pointer into the old range is dead, and shrinking unmaps
+/// the end.
+///
+/// # Errors
+/// `ENOMEM` when the mapping cannot grow in place and may not move, or the
+/// address space is exhausted; `EFAULT` when the range is not one mapping;
+/// `EINVAL` for an unaligned `addr` or a zero `new_len`.
+///
+/// # References
+/// mremap(2)
+#[inline]
+pub unsafe fn mremap(
+    addr: *mut u8,
+    old_len: usize,
+    new_len: usize,
+    flags: MremapFlags,
+) -> Result<NonNull<u8>, Errno> {
+    // SAFETY: the caller guarantees nothing else uses the range; the kernel
+    // reads no user memory for this call.
+    let ret = decode(unsafe {
+        syscall4(
+            __NR_mremap,
+            addr as usize,
+            old_len,
+            new_len,
+            flags.bits() as usize,
+        )
+    })?;
+    NonNull::new(ret as *mut u8).ok_or(Errno::ENOMEM)
+}
+
+/// Advice for [`madvise`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Advice {
+    /// `MADV_DONTNEED`: the pages are freed at once; private anonymous
+    /// pages read as zero afterwards.
+    DontNeed,
+    /// `MADV_FREE`: the kernel may free the pages when memory is short;
+    /// until then they keep their contents, and a write cancels the advice.
+    Free,
+}
+
+/// Tells the kernel how the pages at `addr..addr + len` (`addr` page
+/// aligned) will be used.
+///
+/// # Safety
+///
+/// With [`Advice::DontNeed`] or [`Advice::Free`] the contents of the pages
+/// may be lost: nothing may rely on them.
+///
+/// # Errors
+/// `EINVAL` for an unaligned `addr` or an advice the kernel does not know
+/// (`MADV_FREE` before Linux 4.5), `ENOMEM` when part of the range is not
+/// mapped.
+///
+/// # References
+/// madvise(2)
+#[inline]
+pub unsafe fn madvise(addr: *mut u8, len: usize, advice: Advice) -> Result<(), Errno> {
+    let advice = match advice {
+        Advice::DontNeed => k::MADV_DONTNEED,
+        Advice::Free => k::MADV_FREE,
+    };
+    // SAFETY: the caller accepts the loss of the pages' contents; the
+    // kernel reads no user memory for this call.
+    decode_unit(unsafe { syscall3(__NR_madvise, addr as usize, len, advice as usize) })
 }

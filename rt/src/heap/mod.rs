@@ -1,0 +1,343 @@
+//! The heap: size classes in front, `linked_list_allocator` regions behind,
+//! large blocks straight from the kernel. See `docs/heap.md`.
+//!
+//! - **Small** requests (up to 16 KiB, alignment up to 4 KiB) come from
+//!   per-class free lists in 256 KiB spans: constant time, no search.
+//! - **Mid-size** requests (up to 64 KiB) come from `linked_list_allocator`
+//!   arenas, which also hold the spans.
+//! - **Large** requests get a mapping of their own: `mmap`, `munmap` on
+//!   free, `mremap` on `realloc`.
+//!
+//! The path is a function of the layout alone, which `dealloc` and
+//! `realloc` get back, so blocks carry no header. Nothing is mapped before
+//! the first allocation.
+//!
+//! Out of memory, the allocator returns null as `GlobalAlloc` requires, so
+//! `Vec::try_reserve` and friends see an error; the infallible paths end in
+//! [`crate::panic`], which prints `out of memory: allocating N bytes
+//! (align A)` and exits with status 134.
+//!
+//! A program can bring its own allocator instead:
+//! `entry!(main, heap = false)` leaves `#[global_allocator]` to it.
+
+mod classes;
+mod large;
+mod lock;
+mod region;
+mod route;
+mod span;
+#[cfg(test)]
+mod tests;
+
+use classes::CLASSES;
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use lock::Lock;
+use region::{Region, give_back};
+use route::{PAGE, Path, path};
+use span::{BadFree, SPAN, Span, SpanList};
+
+/// Empty spans kept for reuse before their memory goes back.
+const RESERVE: usize = 4;
+
+/// The size and alignment of the last request the heap could not satisfy
+/// (size 0: none). The panic handler reads them to report an allocation
+/// failure.
+pub(crate) static LAST_FAILURE: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// The global allocator that [`entry!`](macro@crate::entry) installs: a
+/// handle to the process's one heap, so every `Heap` allocates from the
+/// same memory.
+pub struct Heap {
+    _private: (),
+}
+
+/// The heap's state: all zero until the first allocation, so that a
+/// program that never allocates carries none of it in its file.
+static SHARED: Lock<Shared> = Lock::new(Shared {
+    avail: [const { SpanList::new() }; CLASSES],
+    reserve: SpanList::new(),
+    region: Region::new(),
+    in_use: 0,
+});
+
+/// What the small and mid-size paths share, behind the lock.
+struct Shared {
+    /// Per class, the spans with a free block.
+    avail: [SpanList; CLASSES],
+    /// Empty spans kept for any class.
+    reserve: SpanList,
+    region: Region,
+    /// Bytes requested and not freed, small and mid-size.
+    in_use: usize,
+}
+
+/// What [`stats`] reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Bytes requested and not yet freed.
+    pub in_use: usize,
+    /// Bytes mapped from the kernel: the regions and the large blocks.
+    pub mapped: usize,
+    /// Large blocks (each its own mapping) not yet freed.
+    pub large_blocks: usize,
+}
+
+impl Heap {
+    /// An empty heap; it maps memory on the first allocation.
+    pub const fn new() -> Heap {
+        Heap { _private: () }
+    }
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+/// What the heap holds now. All zero in a program that brought its own
+/// allocator (or never allocated).
+pub fn stats() -> Stats {
+    let (in_use, mapped) = {
+        let s = SHARED.lock();
+        (s.in_use, s.region.mapped)
+    };
+    Stats {
+        in_use: in_use + large::IN_USE.load(Relaxed),
+        mapped: mapped + large::MAPPED.load(Relaxed),
+        large_blocks: large::LIVE.load(Relaxed),
+    }
+}
+
+impl Shared {
+    /// A block of class `class`.
+    #[inline(always)]
+    fn alloc_small(&mut self, class: usize, size: usize) -> *mut u8 {
+        let list = &mut self.avail[class];
+        let mut span = list.first();
+        if span.is_null() {
+            span = self.new_span(class);
+            if span.is_null() {
+                return ptr::null_mut();
+            }
+            // SAFETY: a fresh header on no list.
+            unsafe { self.avail[class].push(span) };
+        }
+        // SAFETY: spans on the list have room; one that fills leaves it.
+        let p = unsafe {
+            let p = Span::take(span);
+            if Span::is_full(span) {
+                self.avail[class].remove(span);
+            }
+            p
+        };
+        self.in_use += size;
+        p
+    }
+
+    /// A span for `class`: from the reserve, else from the regions.
+    #[cold]
+    fn new_span(&mut self, class: usize) -> *mut Span {
+        let mut at = self.reserve.pop().cast::<u8>();
+        if at.is_null() {
+            let layout = Layout::from_size_align(SPAN, SPAN).expect("SPAN is a power of two");
+            match self.region.alloc(layout) {
+                Some(p) => at = p.as_ptr(),
+                None => return ptr::null_mut(),
+            }
+        }
+        // SAFETY: `at` is SPAN bytes aligned to SPAN that nothing uses: an
+        // empty span from the reserve, or a fresh region block.
+        unsafe { Span::init(at, class) }
+    }
+
+    /// Frees block `p` of class `class`.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a live block of that class.
+    #[inline(always)]
+    unsafe fn free_small(&mut self, p: *mut u8, class: usize, size: usize) {
+        let span = Span::of(p);
+        // SAFETY: `p` is a live block of `span`, per the caller.
+        unsafe {
+            let was_full = Span::is_full(span);
+            Span::give(span, p);
+            if was_full {
+                self.avail[class].push(span);
+            }
+            self.in_use -= size;
+            if Span::live(span) == 0 && self.avail[class].len() > 1 {
+                self.avail[class].remove(span);
+                self.retire(span);
+            }
+        }
+    }
+
+    /// Keeps an empty span in the reserve, or gives its memory back.
+    ///
+    /// # Safety
+    ///
+    /// `span` must be empty and on no list.
+    #[cold]
+    unsafe fn retire(&mut self, span: *mut Span) {
+        if self.reserve.len() < RESERVE {
+            // SAFETY: on no list, per the caller.
+            unsafe { self.reserve.push(span) };
+            return;
+        }
+        let at = span.cast::<u8>();
+        // SAFETY: the span is empty, so nothing relies on its pages; the
+        // first page is left alone for the region allocator's own record.
+        unsafe {
+            give_back(at.add(PAGE), at.add(SPAN));
+            let layout = Layout::from_size_align_unchecked(SPAN, SPAN);
+            self.region.dealloc(NonNull::new_unchecked(at), layout);
+        }
+    }
+}
+
+/// Reports a misuse of the heap or a state it cannot leave, and exits with
+/// status 134.
+#[cold]
+pub(crate) fn fatal(what: &[u8]) -> ! {
+    let _ = crate::io::write_all(crate::io::STDERR, b"freestand: ");
+    let _ = crate::io::write_all(crate::io::STDERR, what);
+    let _ = crate::io::write_all(crate::io::STDERR, b"\n");
+    freestand_syscalls::process::exit_group(crate::panic::OOM_EXIT)
+}
+
+/// Reports a bad `free` found by a debug build.
+#[cold]
+#[inline(never)]
+fn bad_free(e: BadFree) -> ! {
+    fatal(match e {
+        BadFree::NotFromHeap => b"free of a pointer the heap never gave out",
+        BadFree::WrongSize => b"free with a layout of another size than the allocation's",
+        BadFree::Misaligned => b"free of a pointer inside a block, not at its start",
+        BadFree::DoubleFree => b"double free of a heap block",
+    })
+}
+
+/// Records a failed request for the panic handler; returns null.
+#[cold]
+fn failed(layout: Layout) -> *mut u8 {
+    LAST_FAILURE[1].store(layout.align(), Relaxed);
+    LAST_FAILURE[0].store(layout.size().max(1), Relaxed);
+    ptr::null_mut()
+}
+
+// SAFETY: every block handed out holds `layout.size()` bytes aligned to
+// `layout.align()`: a class block whose size and alignment cover them
+// (route), a region block made for the layout, or a fresh mapping aligned
+// as asked. Each is given back to where it came from, found from the same
+// layout.
+unsafe impl GlobalAlloc for Heap {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = match path(layout) {
+            Path::Small(class) => SHARED.lock().alloc_small(class, layout.size()),
+            Path::Mid => self.alloc_mid(layout),
+            Path::Large => large::alloc(layout),
+        };
+        if p.is_null() {
+            return failed(layout);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded contract of `GlobalAlloc::alloc_zeroed`.
+        let p = unsafe { self.alloc(layout) };
+        // A fresh mapping is already zero; other blocks may be reused.
+        if !p.is_null() && path(layout) != Path::Large {
+            // SAFETY: `alloc` returned `layout.size()` writable bytes at `p`.
+            unsafe { p.write_bytes(0, layout.size()) };
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        match path(layout) {
+            Path::Small(class) => {
+                if cfg!(debug_assertions) {
+                    // SAFETY: a pointer the heap gave out lies in a mapped
+                    // span; a pointer it did not is what this looks for.
+                    if let Err(e) = unsafe { Span::check(p, class) } {
+                        bad_free(e);
+                    }
+                }
+                // SAFETY: a live block of this class, per the contract of
+                // `GlobalAlloc::dealloc`.
+                unsafe { SHARED.lock().free_small(p, class, layout.size()) }
+            }
+            // SAFETY: made by `alloc_mid` for this layout, per the contract.
+            Path::Mid => unsafe { self.free_mid(p, layout) },
+            // SAFETY: made by `large::alloc` for this layout, per the contract.
+            Path::Large => unsafe { large::dealloc(p, layout) },
+        }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `GlobalAlloc::realloc` promises that the new size, rounded
+        // to the alignment, does not overflow.
+        let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        match (path(layout), path(new)) {
+            (Path::Small(a), Path::Small(b)) if a == b => {
+                let mut s = SHARED.lock();
+                s.in_use = s.in_use - layout.size() + new_size;
+                return p;
+            }
+            (Path::Large, Path::Large) => {
+                // SAFETY: a live large block of `layout`, per the contract.
+                if let Some(q) = unsafe { large::realloc(p, layout, new_size) } {
+                    return q;
+                }
+            }
+            _ => {}
+        }
+        // SAFETY: as for `alloc`; then `p` holds `layout.size()` bytes and
+        // `q` `new_size`, in different blocks.
+        unsafe {
+            let q = self.alloc(new);
+            if !q.is_null() {
+                ptr::copy_nonoverlapping(p, q, layout.size().min(new_size));
+                self.dealloc(p, layout);
+            }
+            q
+        }
+    }
+}
+
+impl Heap {
+    /// A mid-size block for `layout`, or null.
+    fn alloc_mid(&self, layout: Layout) -> *mut u8 {
+        let mut s = SHARED.lock();
+        match s.region.alloc(layout) {
+            Some(p) => {
+                s.in_use += layout.size();
+                p.as_ptr()
+            }
+            None => ptr::null_mut(),
+        }
+    }
+
+    /// Frees mid-size block `p`, and gives its whole pages back.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a live block made by [`Heap::alloc_mid`] for `layout`.
+    unsafe fn free_mid(&self, p: *mut u8, layout: Layout) {
+        let mut s = SHARED.lock();
+        // SAFETY: the block is dead, per the caller; its first 16 bytes are
+        // left for the region allocator's record of the hole.
+        unsafe {
+            give_back(p.add(16), p.add(layout.size()));
+            s.region.dealloc(NonNull::new_unchecked(p), layout);
+        }
+        s.in_use -= layout.size();
+    }
+}
