@@ -97,7 +97,8 @@ fn build(arch: Arch, profile: &str, link: &str) -> Result<PathBuf, String> {
         other => target_dir().with_file_name(format!("platforms-{other}")),
     };
     cmd.current_dir(workspace())
-        .args(["build", "--quiet", "-p", "freestand-examples", "--examples"])
+        .args(["build", "--quiet", "-p", "freestand-examples", "-p", "freestand-e2e"])
+        .args(["--examples", "--features", "freestand-e2e/programs"])
         .args(["--target", arch.triple(), "--profile", profile])
         .env("FREESTAND_LINK", link)
         .arg("--target-dir")
@@ -351,10 +352,10 @@ fn qemu_segv_line(p: &Platform) -> &'static str {
 /// The `file:line:col` of the first `needle` in probe.rs, read from the
 /// source so that tests do not break when the file is edited.
 fn probe_location(needle: &str) -> String {
-    let src = std::fs::read_to_string(workspace().join("examples/probe.rs")).unwrap();
+    let src = std::fs::read_to_string(workspace().join("e2e/programs/probe.rs")).unwrap();
     for (i, line) in src.lines().enumerate() {
         if let Some(col) = line.find(needle) {
-            return format!("examples/probe.rs:{}:{}", i + 1, col + 1);
+            return format!("e2e/programs/probe.rs:{}:{}", i + 1, col + 1);
         }
     }
     panic!("probe.rs has no {needle:?}")
