@@ -60,9 +60,9 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// Start-up with no `AT_SYSINFO_EHDR`, as on a kernel or emulator that
-/// maps no vDSO: the `novdso` example loads a program and starts it with
-/// this process's auxv minus that entry. Every routed call then names that
-/// reason, the kernel-oracle checks all pass on the syscall path, and
+/// maps no vDSO: the `novdso` test program loads a program and starts it
+/// with this process's auxv minus that entry. Every routed call then names
+/// that reason, the kernel-oracle checks all pass on the syscall path, and
 /// static-PIE (debug, release) and non-PIE builds start, relocate and find
 /// their own `AT_PHDR`/`AT_ENTRY`. The loader's own failures are checked
 /// too: a missing file, and a non-PIE program whose link address a non-PIE

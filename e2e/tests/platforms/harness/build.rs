@@ -118,7 +118,7 @@ fn build(arch: Arch, kind: Kind) -> Result<PathBuf, String> {
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!(
-            "building the examples for {} ({profile}, FREESTAND_LINK={link}) failed",
+            "building the examples and test programs for {} ({profile}, FREESTAND_LINK={link}) failed",
             arch.triple()
         ));
     }
