@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/toolchain.sh
 command -v valgrind >/dev/null || { echo "scripts/env-scaling.sh: valgrind is missing; run: apt-get install -y valgrind" >&2; exit 1; }
-cargo build --quiet --release -p freestand-examples --example hello --example probe
+# probe is a test program of e2e/ (e2e/programs/probe.rs).
+cargo build --quiet --release -p freestand-examples -p freestand-e2e \
+    --features freestand-e2e/programs --example hello --example probe
 ir() { sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
 printf '%8s %12s %16s\n' entries hello_Ir probe_argsize_Ir
 for n in 0 25000 50000 100000; do

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The footprint of three examples, release build, for each target (x86_64,
+# The footprint of three programs, release build, for each target (x86_64,
 # riscv64, aarch64), linked both ways:
 # static-PIE (kind pie, the default) and plain static (kind static,
 # FREESTAND_LINK=static, which needs no self-relocation):
 #   hello  writes "hello\n";
 #   demo   the README's demo;
-#   clock  one routed clock_gettime(CLOCK_MONOTONIC), then exit.
+#   clock  one routed clock_gettime(CLOCK_MONOTONIC), then exit
+#          (e2e/programs/clock.rs).
 #
 # Columns, per program, kind and target:
 #   stripped   size in bytes after llvm-strip;
@@ -52,10 +53,12 @@ for kind in pie static; do
   [ "$kind" = static ] && dir=target/footprint-static
   for target in $targets; do
     arch=${target%%-*}; arch=${arch%gc}
-    for p in $programs; do
-        FREESTAND_LINK=$kind cargo build --quiet --release --target "$target" \
-            --target-dir "$dir" -p freestand-examples --example "$p"
-    done
+    # hello and demo are examples; clock is a test program of e2e/.
+    examples=()
+    for p in $programs; do examples+=(--example "$p"); done
+    FREESTAND_LINK=$kind cargo build --quiet --release --target "$target" \
+        --target-dir "$dir" -p freestand-examples -p freestand-e2e \
+        --features freestand-e2e/programs "${examples[@]}"
     for p in $programs; do
         bin="$out/$p-$kind-$arch"
         "$strip_tool" "$dir/$target/release/examples/$p" -o "$bin"

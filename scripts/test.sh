@@ -56,8 +56,10 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all --check
 for target in $targets; do
+    # With e2e's test programs, which only its `programs` feature builds.
     echo "== cargo clippy --all-targets --target $target"
-    cargo clippy --quiet --workspace --all-targets --target "$target" -- -D warnings
+    cargo clippy --quiet --workspace --all-targets --features freestand-e2e/programs \
+        --target "$target" -- -D warnings
 done
 
 echo "== cargo doc (warnings are errors)"
@@ -72,7 +74,9 @@ cargo publish --quiet --dry-run --allow-dirty --workspace --exclude freestand-ex
 
 # The examples package has no tests of its own; `cargo test` would build
 # its freestanding examples with panic=unwind, which no_std binaries cannot
-# use. rt/tests/platforms.rs builds and runs them properly.
+# use. e2e's test programs are examples too, built only with its `programs`
+# feature, so `cargo test` builds just its harness: e2e/tests/platforms
+# builds both packages' programs properly and runs them.
 echo "== cargo test"
 cargo test --workspace --exclude freestand-examples 2>&1 | tee target/test.log
 # The platforms harness prints one line per platform; each must have run.
