@@ -70,6 +70,11 @@ RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude fre
 # --allow-dirty: the check is about what the packages hold, and must also
 # pass on a work tree with uncommitted changes.
 echo "== cargo publish --dry-run"
+# cargo unpacks the packaged crates into its registry cache (under a
+# directory named for the local overlay, starting with `-`) and reuses a
+# copy it finds there even when the package has changed since, so a second
+# run would check the first run's sources: drop our crates' copies.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/freestand-*
 cargo publish --quiet --dry-run --allow-dirty --workspace --exclude freestand-examples
 
 # The examples package has no tests of its own; `cargo test` would build

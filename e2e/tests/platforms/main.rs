@@ -24,6 +24,7 @@ mod elf;
 mod footprint;
 mod hardening;
 mod harness;
+mod heap;
 mod link;
 mod quick_start;
 mod routed;
@@ -37,6 +38,7 @@ fn cases() -> Vec<Case> {
     [
         startup::cases(),
         hardening::cases(),
+        heap::cases(),
         routed::cases(),
         vdso_tool::cases(),
         link::cases(),

@@ -77,7 +77,7 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "alloc_failure",
             run: |c| {
-                let err = b"memory allocation of 70368744177664 bytes failed\n";
+                let err = b"out of memory: allocating 70368744177664 bytes (align 1)\n";
                 expect(&c.run("probe", &[b"oom"], &[])?, b"", err, 134)
             },
         },

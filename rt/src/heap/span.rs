@@ -128,7 +128,13 @@ impl Span {
             }
             let b = (*span).bump;
             (*span).bump = b + (*span).block;
-            span.cast::<u8>().with_addr(b)
+            let p = span.cast::<u8>().with_addr(b);
+            if cfg!(debug_assertions) {
+                // The span's memory may hold a canary from an earlier life
+                // with another class, where a block started here too.
+                (*p.cast::<Free>()).canary = 0;
+            }
+            p
         }
     }
 

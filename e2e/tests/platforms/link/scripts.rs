@@ -15,7 +15,7 @@ use crate::harness::{Check, Ctx, tool, workspace};
 /// freestand's scripts for this architecture, as a user's build would.
 pub fn case_kind_scripts_refuse_other_link(c: &Ctx) -> Check {
     let dir = std::env::temp_dir().join(format!(
-        "freestand-kind-scripts-{}-{}",
+        "freestand-link-scripts-{}-{}",
         c.p.name,
         std::process::id()
     ));
@@ -104,7 +104,7 @@ fn kind_scripts_link(c: &Ctx, dir: &Path) -> Check {
         let relro = k.script.replace(".ld", "-relro.ld");
         for (from, to) in [
             ("common.ld", "freestand-common.ld"),
-            (k.script, "freestand-kind.ld"),
+            (k.script, "freestand-link.ld"),
             (relro.as_str(), "freestand-relro.ld"),
             (arch_script.as_str(), "freestand.ld"),
         ] {
