@@ -4,7 +4,7 @@
 
 use std::os::unix::process::CommandExt;
 
-use crate::harness::{Case, Check, Ctx, command, expect, output, show};
+use crate::harness::{Case, Check, Ctx, command, expect, output, run, show};
 
 /// This area's cases.
 pub fn cases() -> Vec<Case> {
@@ -50,11 +50,18 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// Runs the release build of `heap` (the debug build checks every free,
+/// which is what the other cases use it for, but is slow under qemu).
+fn run_release(c: &Ctx, args: &[&[u8]]) -> Result<crate::harness::Output, String> {
+    let bin = c.release_dir.join("heap");
+    run(c.p, &bin, args, &[])
+}
+
 /// `heap stress [SEED]`: every block's bytes intact through alloc,
 /// realloc and free. Its first line names the seed, which a failure shows.
 fn stress(c: &Ctx, seed: Option<&[u8]>) -> Check {
     let args: Vec<&[u8]> = [&b"stress"[..]].into_iter().chain(seed).collect();
-    let out = c.run("heap", &args, &[])?;
+    let out = run_release(c, &args)?;
     let text = String::from_utf8_lossy(&out.stdout);
     let ok = text
         .lines()
@@ -73,7 +80,7 @@ fn stress(c: &Ctx, seed: Option<&[u8]>) -> Check {
 /// `heap rss`: 512 MiB in 64 KiB pieces, all freed, and RSS ends within
 /// 16 MiB of where it started.
 fn case_rss(c: &Ctx) -> Check {
-    let out = c.run("heap", &[b"rss"], &[])?;
+    let out = run_release(c, &[b"rss"])?;
     let text = String::from_utf8_lossy(&out.stdout);
     if out.code != Some(0) || !text.ends_with(": returned\n") {
         return Err(format!("heap rss: {text:?}, status {:?}", out.code));
@@ -86,7 +93,7 @@ fn case_rss(c: &Ctx) -> Check {
 /// `scripts/heap-bench.sh`): a heap that searched its free blocks was tens
 /// of times slower at 100k.
 fn case_churn(c: &Ctx) -> Check {
-    let out = c.run("heap", &[b"churn"], &[])?;
+    let out = run_release(c, &[b"churn"])?;
     let text = String::from_utf8_lossy(&out.stdout);
     let ratio: f64 = text
         .trim_end()
