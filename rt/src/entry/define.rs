@@ -20,8 +20,10 @@
 /// - `heap = false` leaves the `#[global_allocator]` to the program, which
 ///   then defines its own (another allocator crate, an arena, a bump
 ///   allocator). [`heap::stats`](crate::heap::stats) then reports zeros.
+///   The suite's `e2e/programs/bump.rs` is such a program, run on every
+///   platform:
 ///
-/// ```no_run
+/// ```ignore
 /// #![no_std]
 /// #![no_main]
 /// use core::alloc::{GlobalAlloc, Layout};
