@@ -22,6 +22,11 @@
 use core::mem::MaybeUninit;
 use core::ptr::{read_volatile, write_volatile};
 
+#[doc(hidden)]
+pub mod check;
+#[cfg(test)]
+mod tests;
+
 const WORD: usize = core::mem::size_of::<usize>();
 /// Copies move possibly uninitialised bytes (padding, `MaybeUninit`
 /// buffers), so they go through `MaybeUninit`, never through integers.
@@ -201,51 +206,4 @@ pub unsafe fn strlen(s: *const u8) -> usize {
         n += 1;
     }
     n
-}
-
-#[cfg(test)]
-mod tests {
-    extern crate std;
-    use super::*;
-    use std::vec::Vec;
-
-    #[test]
-    fn copies_and_moves_at_every_alignment() {
-        let src: Vec<u8> = (0..200u8).collect();
-        for off in 0..9 {
-            for len in [0, 1, 7, 8, 9, 63, 100] {
-                let mut dst = [0u8; 128];
-                // SAFETY: both ranges are in bounds.
-                unsafe { memcpy(dst.as_mut_ptr().add(off), src.as_ptr().add(3), len) };
-                assert_eq!(&dst[off..off + len], &src[3..3 + len]);
-                let mut buf: Vec<u8> = (0..200u8).collect();
-                // SAFETY: overlapping ranges inside `buf`; memmove allows it.
-                unsafe { memmove(buf.as_mut_ptr().add(off), buf.as_ptr().add(5), len) };
-                assert_eq!(&buf[off..off + len], &src[5..5 + len]);
-                let mut buf: Vec<u8> = (0..200u8).collect();
-                // SAFETY: as above, moving towards higher addresses.
-                unsafe { memmove(buf.as_mut_ptr().add(9 + off), buf.as_ptr().add(2), len) };
-                assert_eq!(&buf[9 + off..9 + off + len], &src[2..2 + len]);
-            }
-        }
-    }
-
-    #[test]
-    fn sets_and_compares() {
-        let mut b = [1u8; 40];
-        // SAFETY: in bounds.
-        unsafe { memset(b.as_mut_ptr().add(3), 0xab, 30) };
-        assert!(b[3..33].iter().all(|&x| x == 0xab) && b[2] == 1 && b[33] == 1);
-        let (x, y) = (*b"abcz", *b"abdz");
-        // SAFETY: 4 readable bytes each.
-        unsafe {
-            assert!(memcmp(x.as_ptr(), y.as_ptr(), 4) < 0);
-            assert!(memcmp(y.as_ptr(), x.as_ptr(), 4) > 0);
-            assert_eq!(memcmp(x.as_ptr(), y.as_ptr(), 2), 0);
-            assert_ne!(bcmp(x.as_ptr(), y.as_ptr(), 4), 0);
-            assert!(memcmp([0xffu8].as_ptr(), [1u8].as_ptr(), 1) > 0);
-            assert_eq!(strlen(c"abc".as_ptr().cast()), 3);
-            assert_eq!(strlen(c"".as_ptr().cast()), 0);
-        }
-    }
 }
