@@ -1,113 +1,76 @@
 //! `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp` and `strlen`.
 //!
 //! No libc provides these, yet the compiler emits calls to them for struct
-//! copies and slice operations. [`entry!`](macro@crate::entry) exports them under
-//! their C names from the program's own crate, so they never clash with a
-//! libc in host builds.
+//! copies, slice operations and comparisons. [`entry!`](macro@crate::entry)
+//! exports them under their C names from the program's own crate, so they
+//! never clash with a libc in host builds.
 //!
-//! The loops use volatile accesses. LLVM recognises plain copy and fill
-//! loops and rewrites them as calls to `memcpy`/`memset`, which here would be
-//! the function itself: infinite recursion. A volatile access can never be
-//! merged into such a call, so that cannot happen whatever the optimiser
-//! does. Copies move a machine word at a time when source and destination
-//! are equally aligned; otherwise forward copies use the architecture's
-//! `copy_misaligned` (unaligned words on x86_64, bytes on riscv64) and
-//! backward ones a byte at a time.
+//! This module chooses the direction of a `memmove`; each architecture's
+//! half (`arch/<arch>/mem.rs`, as `arch::mem`) does the rest.
+//!
+//! # What each architecture does
+//!
+//! - **x86_64.** Up to 64 bytes, two or four unaligned loads of the widest
+//!   size that fits twice, the first at the start and the last ending at the
+//!   end (they overlap in the middle: 5 bytes are the 4 at 0 and the 4 at
+//!   1), then the stores (`mem/unaligned.rs`). Longer copies and fills move 64
+//!   bytes per iteration with SSE2 to a 16-byte aligned destination, with
+//!   the first 16 and the last 64 bytes loaded before the loop and stored
+//!   after it. From 2 KiB on, a forward copy between ranges that do not
+//!   overlap is one `rep movsb`, and from 1.5 KiB on a fill is one `rep
+//!   stosb`: with ERMS and FSRM the microcode moves whole cache lines (the
+//!   thresholds are measured, see `arch/x86_64/mem.rs`). A backward copy
+//!   never uses `rep movsb`: with the direction flag set it runs a byte at
+//!   a time. (SSE2 is all an x86_64 target may assume; AVX would need
+//!   detecting at run time.)
+//! - **aarch64.** The same short paths; longer copies and fills move 64
+//!   bytes per iteration with `ldp`/`stp` of q registers, to a 16-byte
+//!   aligned destination.
+//! - **riscv64.** A misaligned load or store may trap to the kernel and be
+//!   emulated, hundreds of times slower, so every access is aligned: bytes
+//!   until the destination is aligned, then words, four per iteration, when
+//!   the source is aligned too; otherwise each destination word is put
+//!   together from two aligned source words with shifts. Bytes finish the
+//!   job, and do all of it below 16 bytes.
+//! - **Comparisons**, everywhere, go a word at a time (unaligned words on
+//!   x86_64 and aarch64, two per iteration; aligned or shifted words on
+//!   riscv64) and look at bytes only in the first word that differs: as
+//!   unsigned bytes, the first in memory decides. All three are
+//!   little-endian, so that byte is the lowest set byte of the two words'
+//!   `xor`.
+//!
+//! # Why none of them calls itself
+//!
+//! LLVM recognises loops that copy, fill or compare memory and replaces
+//! them with calls to `memcpy`, `memset` or `bcmp`, which here would be the
+//! function itself: infinite recursion. So every loop is inline assembly or
+//! uses volatile accesses, which LLVM never merges into such a call.
+//! Straight-line code (the short paths) uses plain loads and stores of
+//! integers, which it does not turn into calls either. The suite's
+//! `mem_functions_never_call_themselves` checks the disassembly of debug
+//! and release builds on every architecture.
+//!
+//! Copies move possibly uninitialised bytes (padding, `MaybeUninit`
+//! buffers), so outside inline assembly they go through `MaybeUninit`
+//! types, never through integers.
 //!
 //! # Safety
 //!
 //! These functions have the C contracts: the ranges must be valid for the
-//! given length, and only `memmove` allows them to overlap.
+//! given length (at length 0 they touch no memory), and only `memmove`
+//! allows them to overlap. [`strlen`] needs a NUL-terminated string.
 
-use core::mem::MaybeUninit;
-use core::ptr::{read_volatile, write_volatile};
+use crate::arch::mem as imp;
+use core::ptr::read_volatile;
 
 #[doc(hidden)]
 pub mod check;
 #[cfg(test)]
 mod tests;
-
-const WORD: usize = core::mem::size_of::<usize>();
-/// Copies move possibly uninitialised bytes (padding, `MaybeUninit`
-/// buffers), so they go through `MaybeUninit`, never through integers.
-type Byte = MaybeUninit<u8>;
-type Word = MaybeUninit<usize>;
-
-/// Copies `n` bytes from `src` to `dst`, forwards.
-///
-/// # Safety
-///
-/// `src` must be valid for reading and `dst` for writing `n` bytes. If the
-/// ranges overlap, `dst` must not be above `src`.
-unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
-    let mut i = 0;
-    // SAFETY: every access is at an offset below `n` of ranges the caller
-    // guarantees; word accesses happen only when both addresses are aligned.
-    unsafe {
-        if (dst as usize) % WORD == (src as usize) % WORD {
-            while i < n && !(dst as usize + i).is_multiple_of(WORD) {
-                write_volatile(
-                    dst.add(i).cast::<Byte>(),
-                    read_volatile(src.add(i).cast::<Byte>()),
-                );
-                i += 1;
-            }
-            while n - i >= WORD {
-                let w = read_volatile(src.add(i).cast::<Word>());
-                write_volatile(dst.add(i).cast::<Word>(), w);
-                i += WORD;
-            }
-        } else {
-            // Misaligned against each other: the architecture's way (x86_64
-            // moves unaligned words with `rep movsq`; riscv64 copies bytes).
-            crate::arch::copy_misaligned(dst.add(i), src.add(i), n - i);
-            i = n;
-        }
-        while i < n {
-            write_volatile(
-                dst.add(i).cast::<Byte>(),
-                read_volatile(src.add(i).cast::<Byte>()),
-            );
-            i += 1;
-        }
-    }
-}
-
-/// Copies `n` bytes from `src` to `dst`, backwards (for overlapping moves
-/// to a higher address).
-///
-/// # Safety
-///
-/// `src` must be valid for reading and `dst` for writing `n` bytes. If the
-/// ranges overlap, `dst` must not be below `src`.
-unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
-    let mut i = n;
-    // SAFETY: every access is at an offset below `n` of ranges the caller
-    // guarantees; word accesses happen only when both addresses are aligned.
-    unsafe {
-        if (dst as usize) % WORD == (src as usize) % WORD {
-            while i > 0 && !(dst as usize + i).is_multiple_of(WORD) {
-                i -= 1;
-                write_volatile(
-                    dst.add(i).cast::<Byte>(),
-                    read_volatile(src.add(i).cast::<Byte>()),
-                );
-            }
-            while i >= WORD {
-                i -= WORD;
-                let w = read_volatile(src.add(i).cast::<Word>());
-                write_volatile(dst.add(i).cast::<Word>(), w);
-            }
-        }
-        while i > 0 {
-            i -= 1;
-            write_volatile(
-                dst.add(i).cast::<Byte>(),
-                read_volatile(src.add(i).cast::<Byte>()),
-            );
-        }
-    }
-}
+// The short paths and word comparison of the architectures whose loads
+// and stores may be unaligned.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub(crate) mod unaligned;
 
 /// C `memcpy`.
 ///
@@ -115,8 +78,9 @@ unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
 ///
 /// `src` valid for reading and `dst` for writing `n` bytes; no overlap.
 pub unsafe fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: forwarded contract; non-overlapping ranges satisfy it.
-    unsafe { copy_forward(dst, src, n) };
+    // SAFETY: forwarded contract; ranges that do not overlap may be copied
+    // in either direction.
+    unsafe { imp::copy_forward(dst, src, n) };
     dst
 }
 
@@ -126,44 +90,28 @@ pub unsafe fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
 ///
 /// `src` valid for reading and `dst` for writing `n` bytes; may overlap.
 pub unsafe fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: forwarded contract; the direction is chosen so that every
-    // byte is read before it is overwritten.
+    // SAFETY: forwarded contract. `dst - src` (wrapping) is at least `n`
+    // when `dst` is below `src` or past the end of the source: copying
+    // forwards then reads every byte before it is overwritten. Otherwise
+    // `dst` is inside the source, above `src`, and a backward copy does.
     unsafe {
         if (dst as usize).wrapping_sub(src as usize) >= n {
-            copy_forward(dst, src, n);
+            imp::copy_forward(dst, src, n);
         } else {
-            copy_backward(dst, src, n);
+            imp::copy_backward(dst, src, n);
         }
     }
     dst
 }
 
-/// C `memset`.
+/// C `memset`: `n` bytes at `dst` set to `c` converted to `u8`.
 ///
 /// # Safety
 ///
 /// `dst` valid for writing `n` bytes.
 pub unsafe fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
-    let b = c as u8;
-    // `b` repeated in every byte. (Not `[b; WORD]`: an unoptimised build
-    // fills that array with a call to `memset`, which is this function.)
-    let word = usize::from(b).wrapping_mul(usize::MAX / 0xff);
-    let mut i = 0;
-    // SAFETY: every write is at an offset below `n`; word writes are aligned.
-    unsafe {
-        while i < n && !(dst as usize + i).is_multiple_of(WORD) {
-            write_volatile(dst.add(i), b);
-            i += 1;
-        }
-        while n - i >= WORD {
-            write_volatile(dst.add(i).cast::<usize>(), word);
-            i += WORD;
-        }
-        while i < n {
-            write_volatile(dst.add(i), b);
-            i += 1;
-        }
-    }
+    // SAFETY: forwarded contract.
+    unsafe { imp::fill(dst, c as u8, n) };
     dst
 }
 
@@ -173,27 +121,25 @@ pub unsafe fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
 ///
 /// `a` and `b` valid for reading `n` bytes.
 pub unsafe fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-    for i in 0..n {
-        // SAFETY: `i < n`, inside both ranges.
-        let (x, y) = unsafe { (read_volatile(a.add(i)), read_volatile(b.add(i))) };
-        if x != y {
-            return i32::from(x) - i32::from(y);
-        }
-    }
-    0
+    // SAFETY: forwarded contract.
+    unsafe { imp::compare(a, b, n) }
 }
 
-/// C `bcmp`: zero when equal, non-zero otherwise.
+/// C `bcmp`: zero when equal, non-zero otherwise. The same comparison as
+/// [`memcmp`]: finding the byte that decides costs a few instructions,
+/// once.
 ///
 /// # Safety
 ///
 /// `a` and `b` valid for reading `n` bytes.
 pub unsafe fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { memcmp(a, b, n) }
+    unsafe { imp::compare(a, b, n) }
 }
 
-/// C `strlen`: the number of bytes before the first NUL.
+/// C `strlen`: the number of bytes before the first NUL, a byte at a time
+/// (reading a word at a time could cross into an unmapped page past the
+/// string).
 ///
 /// # Safety
 ///
@@ -206,4 +152,10 @@ pub unsafe fn strlen(s: *const u8) -> usize {
         n += 1;
     }
     n
+}
+
+/// `b` in every byte of a word. (Not `[b; 8]`: an unoptimised build fills
+/// that array with a call to `memset`, which is what is being written.)
+pub(crate) fn splat(b: u8) -> u64 {
+    u64::from(b).wrapping_mul(0x0101_0101_0101_0101)
 }

@@ -90,6 +90,17 @@ fn strlen_counts_to_the_nul() {
     }
 }
 
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[test]
+fn byte_order_is_that_of_the_first_differing_byte() {
+    use super::unaligned::byte_order;
+    let w = u64::from_le_bytes;
+    assert_eq!(byte_order(w(*b"abcdefgh"), w(*b"abcdefgh")), 0);
+    assert!(byte_order(w(*b"abcxefgh"), w(*b"abcdefgz")) > 0);
+    assert!(byte_order(w(*b"\x7f\xff\0\0\0\0\0\0"), w(*b"\x80\0\0\0\0\0\0\0")) < 0);
+    assert!(byte_order(w([0, 0, 0, 0, 0, 0, 0, 0x80]), w([0; 8])) > 0);
+}
+
 // Broken functions, each wrong in a way an implementation could be; the
 // checks must say so.
 
