@@ -25,6 +25,7 @@ mod footprint;
 mod hardening;
 mod harness;
 mod link;
+mod mem;
 mod quick_start;
 mod routed;
 mod startup;
@@ -37,6 +38,7 @@ fn cases() -> Vec<Case> {
     [
         startup::cases(),
         hardening::cases(),
+        mem::cases(),
         routed::cases(),
         vdso_tool::cases(),
         link::cases(),
