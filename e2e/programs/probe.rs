@@ -18,6 +18,9 @@
 //! probe lines N       prints N numbered lines with println!
 //! probe try-write     writeln!(Stdout, ..) twice; reports its Err on stderr
 //! probe argsize       the number of arguments and their total length
+//! probe mem           memcpy, memmove, memset, memcmp and bcmp, as this
+//!                     program exports them, against a byte-wise
+//!                     reference (`freestand_rt::mem::check`): "mem: ok"
 //! ```
 #![no_std]
 #![no_main]
@@ -29,6 +32,7 @@ use alloc::vec::Vec;
 use core::ffi::CStr;
 use core::hint::black_box;
 use freestand_rt::io::{Escaped, Stdout};
+use freestand_rt::mem::check;
 use freestand_rt::{eprintln, println, stack};
 
 freestand_rt::entry!(main);
@@ -110,6 +114,17 @@ fn main() -> Result<i32, ProbeError> {
                     (n + 1, l + k.len() + v.len())
                 });
             println!("args {n} bytes {len} env {e} bytes {elen}");
+            Ok(0)
+        }
+        b"mem" => {
+            let mut workspace = alloc::vec![0u8; check::WORKSPACE];
+            match check::all(&EXPORTED, &mut workspace) {
+                Ok(_) => println!("mem: ok"),
+                Err(e) => {
+                    println!("mem: {e}");
+                    return Ok(1);
+                }
+            }
             Ok(0)
         }
         b"err" => Err(ProbeError::Usage),
@@ -225,6 +240,24 @@ fn protection_of(addr: usize) -> String {
     });
     found.unwrap_or_else(|| alloc::format!("{addr:#x} not in /proc/self/maps"))
 }
+
+unsafe extern "C" {
+    fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8;
+    fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut u8;
+    fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8;
+    fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32;
+    fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32;
+}
+
+/// The C mem functions `entry!` defined in this program, which the
+/// compiler's own calls reach.
+const EXPORTED: check::Functions = check::Functions {
+    memcpy,
+    memmove,
+    memset,
+    memcmp,
+    bcmp,
+};
 
 unsafe extern "C" {
     /// The ELF header of this program, defined by the linker.

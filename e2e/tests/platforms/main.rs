@@ -26,6 +26,7 @@ mod hardening;
 mod harness;
 mod heap;
 mod link;
+mod mem;
 mod quick_start;
 mod routed;
 mod startup;
@@ -39,6 +40,7 @@ fn cases() -> Vec<Case> {
         startup::cases(),
         hardening::cases(),
         heap::cases(),
+        mem::cases(),
         routed::cases(),
         vdso_tool::cases(),
         link::cases(),

@@ -206,42 +206,7 @@ pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
     }
 }
 
-/// `memcpy`'s path for a source and destination that are misaligned
-/// against each other: eight bytes at a time with unaligned loads and
-/// stores, which aarch64 Linux allows on normal memory, then the tail a
-/// byte at a time, in inline assembly so that the loop can never become a
-/// `memcpy` call.
-///
-/// # Safety
-///
-/// `src` must be readable and `dst` writable for `n` bytes. It copies
-/// upwards, each word read before it is written, so if the ranges overlap
-/// `dst` must not be above `src` (as `memmove`'s forward path passes them).
-#[inline(always)]
-pub(crate) unsafe fn copy_misaligned(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: the caller guarantees both ranges.
-    unsafe {
-        core::arch::asm!(
-            "2:",
-            "cmp {n}, #8",
-            "b.lo 3f",
-            "ldr {w}, [{src}], #8",
-            "str {w}, [{dst}], #8",
-            "sub {n}, {n}, #8",
-            "b 2b",
-            "3:",
-            "cbz {n}, 4f",
-            "ldrb {b:w}, [{src}], #1",
-            "strb {b:w}, [{dst}], #1",
-            "sub {n}, {n}, #1",
-            "b 3b",
-            "4:",
-            dst = inout(reg) dst => _,
-            src = inout(reg) src => _,
-            n = inout(reg) n => _,
-            w = out(reg) _,
-            b = out(reg) _,
-            options(nostack)
-        )
-    }
-}
+/// This architecture's half of [`crate::mem`]: copies, fills and
+/// comparisons, with the same items on every architecture.
+#[path = "aarch64/mem.rs"]
+pub(crate) mod mem;

@@ -160,29 +160,7 @@ pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
     }
 }
 
-/// `memcpy`'s path for a source and destination that are misaligned
-/// against each other: a byte at a time, since a misaligned word access may
-/// trap to the firmware and be emulated on riscv64 hardware. The accesses
-/// are volatile so that the loop can never become a `memcpy` call.
-///
-/// # Safety
-///
-/// `src` must be readable and `dst` writable for `n` bytes. It copies
-/// upwards, one element after another, so if the ranges overlap `dst` must
-/// not be above `src` (as `memmove`'s forward path passes them).
-#[inline(always)]
-pub(crate) unsafe fn copy_misaligned(dst: *mut u8, src: *const u8, n: usize) {
-    use core::mem::MaybeUninit;
-    use core::ptr::{read_volatile, write_volatile};
-    let mut i = 0;
-    while i < n {
-        // SAFETY: `i` is below `n`, within both ranges.
-        unsafe {
-            write_volatile(
-                dst.add(i).cast::<MaybeUninit<u8>>(),
-                read_volatile(src.add(i).cast::<MaybeUninit<u8>>()),
-            )
-        };
-        i += 1;
-    }
-}
+/// This architecture's half of [`crate::mem`]: copies, fills and
+/// comparisons, with the same items on every architecture.
+#[path = "riscv64/mem.rs"]
+pub(crate) mod mem;

@@ -131,31 +131,7 @@ pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
     }
 }
 
-/// `memcpy`'s path for a source and destination that are misaligned
-/// against each other: x86_64 loads and stores unaligned words at full
-/// speed, so `rep movsq` moves the words and `rep movsb` the rest (a byte
-/// loop took five instructions per byte).
-///
-/// # Safety
-///
-/// `src` must be readable and `dst` writable for `n` bytes. It copies
-/// upwards, one element after another, so if the ranges overlap `dst` must
-/// not be above `src` (as `memmove`'s forward path passes them).
-#[inline(always)]
-pub(crate) unsafe fn copy_misaligned(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: the caller guarantees both ranges; the ABI keeps the direction
-    // flag clear, so both copies go upwards, and `rep movsq` leaves `rdi` and
-    // `rsi` where `rep movsb` continues.
-    unsafe {
-        core::arch::asm!(
-            "rep movsq",
-            "mov rcx, {rest}",
-            "rep movsb",
-            rest = in(reg) n % 8,
-            inout("rdi") dst => _,
-            inout("rsi") src => _,
-            inout("rcx") n / 8 => _,
-            options(nostack, preserves_flags)
-        )
-    }
-}
+/// This architecture's half of [`crate::mem`]: copies, fills and
+/// comparisons, with the same items on every architecture.
+#[path = "x86_64/mem.rs"]
+pub(crate) mod mem;
