@@ -5,39 +5,20 @@
 //! # The `rep` thresholds
 //!
 //! With ERMS and FSRM, `rep movsb` moves whole cache lines in microcode,
-//! but it pays a start-up of some tens of cycles (FSRM makes it cheap only
-//! up to 128 bytes), and below a few KiB the SSE2 loop keeps up with it.
-//! The thresholds are where `rep` started to win on the machine this was
-//! written on, an AMD EPYC (Zen 4; `erms`, `fsrm`, 2 vCPUs shared with other
-//! work). A throwaway program timed `forward_blocks` and `fill_blocks`
-//! against `rep movsb` and `rep stosb`: lengths from 96 bytes to 1 MiB,
-//! page-aligned buffers with source and destination offsets (0, 0), (7, 0),
-//! (0, 7) and (13, 37), the destination buffer either 2 KiB past a page
-//! boundary or on one (where the destination lies a few bytes above the
-//! source modulo 4 KiB, the "4K aliasing" that slows `rep movsb`), each
-//! figure the median of 15 runs of about 4 ms in cache. Nanoseconds per
-//! call, loop / `rep`:
+//! but it pays a start-up of some tens of cycles, and below a few KiB the
+//! SSE2 loop keeps up with it. Copies switch to `rep movsb` at 2 KiB and
+//! fills to `rep stosb` at 1.5 KiB, where `rep` started to win when both
+//! were timed at many lengths and alignments on an AMD Zen 4. Where the
+//! destination lies a few bytes above the source modulo 4 KiB ("4K
+//! aliasing"), `rep movsb` loses to the loop up to about 3 KiB; aligning
+//! the destination before the `rep` did not help. `scripts/heap-bench.sh`
+//! compares the results with glibc's at 16 B, 256 B, 4 KiB and 1 MiB.
 //!
-//! ```text
-//! copy    dst aligned    dst misaligned   dst misaligned, aliased
-//! 1024    18.0 / 19.6    18.1 / 24.7      18.1 / 33.7
-//! 1536    26.1 / 23.7    26.6 / 28.8      26.8 / 38.4
-//! 2048    35.0 / 27.8    38.7 / 33.0      34.8 / 42.4
-//! 3072    51.9 / 36.6    53.1 / 42.4      52.6 / 50.6
+//! # Comparisons
 //!
-//! fill    dst aligned    dst misaligned
-//! 1280    19.8 / 16.5    20.1 / 21.0
-//! 1536    23.7 / 17.7    24.0 / 21.9
-//! 2048    31.1 / 21.3    31.3 / 25.5
-//! ```
-//!
-//! So copies switch at 2 KiB, where `rep movsb` wins by 10 to 25% unless
-//! the buffers alias (then it loses by about 20% until 3 KiB), and fills at
-//! 1.5 KiB, where `rep stosb` wins at every alignment. From 16 KiB to
-//! 1 MiB, `rep` is 1.1 to 1.8 times as fast as the loop. Aligning the
-//! destination to 64 bytes before the `rep` did not help. The figures
-//! moved by up to 25% between runs as the load on the machine changed; the
-//! ratios did not.
+//! From 32 bytes, `memcmp` and `bcmp` compare 32 bytes per step with SSE2
+//! (`pcmpeqb`, `pmovmskb`), and find the first differing byte from the
+//! mask; shorter ones use unaligned words.
 
 use crate::mem::splat;
 use crate::mem::unaligned::{compare as compare_words, copy_short, fill_short};
@@ -109,15 +90,70 @@ pub(crate) unsafe fn fill(dst: *mut u8, b: u8, n: usize) {
     }
 }
 
-/// `memcmp` of `n` bytes at `a` and `b`: unaligned words, two at a time.
+/// `memcmp` of `n` bytes at `a` and `b`: 32 bytes per step with SSE2 from
+/// 32 bytes, unaligned words below.
 ///
 /// # Safety
 ///
 /// `a` and `b` valid for reading `n` initialised bytes.
 #[inline(always)]
 pub(crate) unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> i32 {
-    // SAFETY: forwarded contract.
-    unsafe { compare_words(a, b, n) }
+    if n < 32 {
+        // SAFETY: forwarded contract.
+        return unsafe { compare_words(a, b, n) };
+    }
+    // SAFETY: every block read lies in `[0, n)`: blocks at `i` while
+    // `i + 32 <= n`, then the block ending at `n`, which overlaps bytes
+    // already found equal (`n >= 32`).
+    unsafe {
+        let mut i = 0;
+        while n - i >= 32 {
+            let diff = differ32(a.add(i), b.add(i));
+            if diff != 0 {
+                return first_difference(a, b, i + diff.trailing_zeros() as usize);
+            }
+            i += 32;
+        }
+        if i < n {
+            let at = n - 32;
+            let diff = differ32(a.add(at), b.add(at));
+            if diff != 0 {
+                return first_difference(a, b, at + diff.trailing_zeros() as usize);
+            }
+        }
+        0
+    }
+}
+
+/// A bit per byte of the 32 at `a` and `b`, set where they differ.
+///
+/// # Safety
+///
+/// `a` and `b` valid for reading 32 bytes.
+#[inline(always)]
+unsafe fn differ32(a: *const u8, b: *const u8) -> u32 {
+    use core::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8};
+    // SAFETY: SSE2 is part of the x86_64 baseline; unaligned loads of the
+    // caller's 32 bytes.
+    unsafe {
+        let eq = |o: usize| {
+            let x = _mm_loadu_si128(a.add(o).cast::<__m128i>());
+            let y = _mm_loadu_si128(b.add(o).cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) as u32 & 0xffff
+        };
+        !(eq(0) | (eq(16) << 16))
+    }
+}
+
+/// `memcmp`'s answer at offset `i`, the first where the bytes differ.
+///
+/// # Safety
+///
+/// `a` and `b` valid for reading the byte at `i`.
+#[inline(always)]
+unsafe fn first_difference(a: *const u8, b: *const u8, i: usize) -> i32 {
+    // SAFETY: per the caller.
+    unsafe { i32::from(*a.add(i)) - i32::from(*b.add(i)) }
 }
 
 /// `rep movsb`: copies `n` bytes upwards.
