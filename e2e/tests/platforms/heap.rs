@@ -89,21 +89,27 @@ fn case_rss(c: &Ctx) -> Check {
 }
 
 /// `heap churn`: the cost of a random replace with 100k live blocks
-/// against 10k. A coarse bound (the figure itself is the benchmark's,
-/// `scripts/heap-bench.sh`): a heap that searched its free blocks was tens
-/// of times slower at 100k.
+/// against 10k. A coarse bound: the figures themselves are the
+/// benchmark's (`scripts/heap-bench.sh`, which runs glibc's malloc on the
+/// same workload). Caches and TLBs make every allocator slower at 100k
+/// (glibc about 5 times on the machine this was written on), so the ratio
+/// alone cannot tell a search from a cache miss; a heap that searched its
+/// free blocks was also a thousand times slower per operation, which the
+/// bound on the cost at 100k catches (generous: qemu emulates).
 fn case_churn(c: &Ctx) -> Check {
     let out = run_release(c, &[b"churn"])?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let ratio: f64 = text
-        .trim_end()
-        .rsplit(' ')
-        .next()
-        .and_then(|r| r.parse().ok())
-        .ok_or_else(|| format!("heap churn printed {text:?}"))?;
-    if out.code != Some(0) || ratio > 6.0 {
+    let numbers: Vec<f64> = text
+        .split(|ch: char| ch.is_whitespace() || ch == ',')
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [_, at_100k, ratio] = numbers[..] else {
+        return Err(format!("heap churn printed {text:?}"));
+    };
+    let ns_bound = if c.p.qemu.is_some() { 20_000.0 } else { 2_000.0 };
+    if out.code != Some(0) || ratio > 12.0 || at_100k > ns_bound {
         return Err(format!(
-            "heap churn: {text:?} (bound 6), status {:?}",
+            "heap churn: {text:?} (bounds: ratio 12, {ns_bound} ns at 100k), status {:?}",
             out.code
         ));
     }
