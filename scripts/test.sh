@@ -56,10 +56,11 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all --check
 for target in $targets; do
-    # With e2e's test programs, which only its `programs` feature builds.
+    # With e2e's test programs and the heap benchmark's freestanding
+    # program, which only their packages' `programs` features build.
     echo "== cargo clippy --all-targets --target $target"
     cargo clippy --quiet --workspace --all-targets --features freestand-e2e/programs \
-        --target "$target" -- -D warnings
+        --features freestand-bench/programs --target "$target" -- -D warnings
 done
 
 echo "== cargo doc (warnings are errors)"
