@@ -1,12 +1,19 @@
-//! Large blocks: a mapping each, straight from the kernel and straight back
-//! to it.
+//! Large blocks: a mapping each, straight from the kernel and back to it.
 //!
-//! `mmap` on allocation and `munmap` on free, so freed memory goes back at
-//! once; `mremap(MREMAP_MAYMOVE)` on `realloc`, which moves page-table
-//! entries instead of copying. Alignment above a page is had by mapping
-//! `size + align` and unmapping the two ends. Takes no lock: the kernel
-//! serialises mappings itself.
+//! `mmap` on allocation and `munmap` on free, so freed memory goes back;
+//! `mremap(MREMAP_MAYMOVE)` on `realloc`, which moves page-table entries
+//! instead of copying. Alignment above a page is had by mapping
+//! `size + align` and unmapping the two ends.
+//!
+//! One exception to "straight back": a program that allocates and frees a
+//! buffer of the same size over and over would pay a `mmap`, a `munmap` and
+//! a page fault per page every time (glibc raises its mapping threshold for
+//! that reason; see mallopt(3)). So the last few freed mappings of up to
+//! 4 MiB, 8 MiB in all, are kept and handed out again to a request of the
+//! same length, without a system call or a fault. Everything else goes
+//! back at once, and the kept memory is bounded.
 
+use super::lock::Lock;
 use super::route::PAGE;
 use core::alloc::Layout;
 use core::ptr;
@@ -20,23 +27,75 @@ pub(super) static MAPPED: AtomicUsize = AtomicUsize::new(0);
 /// Bytes requested for them.
 pub(super) static IN_USE: AtomicUsize = AtomicUsize::new(0);
 
+/// Freed mappings kept for reuse: at most this many ...
+const KEPT: usize = 8;
+/// ... of at most this length each ...
+const KEEP_MAX: usize = 4 << 20;
+/// ... and this many bytes in all.
+const KEEP_TOTAL: usize = 8 << 20;
+
+/// Freed mappings kept for reuse (start, length; length 0: empty slot).
+struct Kept {
+    slots: [(usize, usize); KEPT],
+    bytes: usize,
+}
+
+static KEPT_MAPPINGS: Lock<Kept> = Lock::new(Kept {
+    slots: [(0, 0); KEPT],
+    bytes: 0,
+});
+
+impl Kept {
+    /// A kept mapping of exactly `len` bytes, taken out.
+    fn take(&mut self, len: usize) -> Option<*mut u8> {
+        let slot = self.slots.iter_mut().find(|s| s.1 == len)?;
+        let start = slot.0;
+        *slot = (0, 0);
+        self.bytes -= len;
+        Some(start as *mut u8)
+    }
+
+    /// Keeps the mapping at `start` of `len` bytes, if there is room.
+    fn keep(&mut self, start: *mut u8, len: usize) -> bool {
+        if len > KEEP_MAX || self.bytes + len > KEEP_TOTAL {
+            return false;
+        }
+        match self.slots.iter_mut().find(|s| s.1 == 0) {
+            Some(slot) => {
+                *slot = (start as usize, len);
+                self.bytes += len;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// The length of the mapping of a block of `size` bytes.
 fn mapping(size: usize) -> Option<usize> {
     size.checked_next_multiple_of(PAGE)
 }
 
-/// A new block for `layout`, or null.
-pub(super) fn alloc(layout: Layout) -> *mut u8 {
+/// A new block for `layout`, or null, and whether it is fresh from the
+/// kernel (so zero).
+pub(super) fn alloc(layout: Layout) -> (*mut u8, bool) {
     let Some(len) = mapping(layout.size()) else {
-        return ptr::null_mut();
+        return (ptr::null_mut(), false);
     };
+    if layout.align() <= PAGE
+        && let Some(p) = KEPT_MAPPINGS.lock().take(len)
+    {
+        LIVE.fetch_add(1, Relaxed);
+        IN_USE.fetch_add(layout.size(), Relaxed);
+        return (p, false);
+    }
     let rw = ProtFlags::READ | ProtFlags::WRITE;
     let align = layout.align().max(PAGE);
     let Some(extra) = len.checked_add(align - PAGE) else {
-        return ptr::null_mut();
+        return (ptr::null_mut(), false);
     };
     let Ok(raw) = mm::mmap_anonymous(extra, rw) else {
-        return ptr::null_mut();
+        return (ptr::null_mut(), false);
     };
     let raw = raw.as_ptr();
     let head = (raw as usize).next_multiple_of(align) - raw as usize;
@@ -54,7 +113,7 @@ pub(super) fn alloc(layout: Layout) -> *mut u8 {
     MAPPED.fetch_add(len, Relaxed);
     IN_USE.fetch_add(layout.size(), Relaxed);
     // SAFETY: `head` lies within the mapping.
-    unsafe { raw.add(head) }
+    (unsafe { raw.add(head) }, true)
 }
 
 /// Unmaps block `p`, made for `layout`.
@@ -67,12 +126,17 @@ pub(super) unsafe fn dealloc(p: *mut u8, layout: Layout) {
     let Some(len) = mapping(layout.size()) else {
         return;
     };
+    LIVE.fetch_sub(1, Relaxed);
+    IN_USE.fetch_sub(layout.size(), Relaxed);
+    // Only page-aligned mappings are kept: a kept one is handed out for
+    // any alignment up to a page.
+    if layout.align() <= PAGE && KEPT_MAPPINGS.lock().keep(p, len) {
+        return;
+    }
     // SAFETY: `p` starts the mapping of `len` bytes made for this layout,
     // which the caller no longer uses.
     let _ = unsafe { mm::munmap(p, len) };
-    LIVE.fetch_sub(1, Relaxed);
     MAPPED.fetch_sub(len, Relaxed);
-    IN_USE.fetch_sub(layout.size(), Relaxed);
 }
 
 /// Resizes block `p` (made for `layout`) to `new_size` bytes with

@@ -97,6 +97,17 @@ impl Default for Heap {
     }
 }
 
+/// Makes the heap safe to call from several threads. Until then it
+/// takes its lock without atomic read-modify-write instructions, as a
+/// process with one thread can (glibc's `malloc` does the same), and finds
+/// a signal handler that allocates while the allocator runs at once. The
+/// runtime's own threads will call this before the second thread starts; a
+/// program that makes threads itself (a raw `clone`) must call it first,
+/// from the first thread.
+pub fn assume_threads() {
+    lock::assume_threads();
+}
+
 /// What the heap holds now. All zero in a program that brought its own
 /// allocator (or never allocated).
 pub fn stats() -> Stats {
@@ -240,7 +251,7 @@ unsafe impl GlobalAlloc for Heap {
         let p = match path(layout) {
             Path::Small(class) => SHARED.lock().alloc_small(class, layout.size()),
             Path::Mid => self.alloc_mid(layout),
-            Path::Large => large::alloc(layout),
+            Path::Large => large::alloc(layout).0,
         };
         if p.is_null() {
             return failed(layout);
@@ -249,10 +260,16 @@ unsafe impl GlobalAlloc for Heap {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded contract of `GlobalAlloc::alloc_zeroed`.
-        let p = unsafe { self.alloc(layout) };
+        let (p, fresh) = match path(layout) {
+            Path::Large => large::alloc(layout),
+            // SAFETY: forwarded contract of `GlobalAlloc::alloc_zeroed`.
+            _ => (unsafe { self.alloc(layout) }, false),
+        };
+        if p.is_null() {
+            return failed(layout);
+        }
         // A fresh mapping is already zero; other blocks may be reused.
-        if !p.is_null() && path(layout) != Path::Large {
+        if !fresh {
             // SAFETY: `alloc` returned `layout.size()` writable bytes at `p`.
             unsafe { p.write_bytes(0, layout.size()) };
         }

@@ -53,6 +53,8 @@ fn sizes() -> Vec<usize> {
 
 #[test]
 fn random_alloc_realloc_free_keeps_every_byte() {
+    // The test harness runs tests on several threads.
+    assume_threads();
     let heap = Heap::new();
     let sizes = sizes();
     let seed = 0x5eed_1234_u64;
@@ -104,6 +106,8 @@ fn random_alloc_realloc_free_keeps_every_byte() {
 
 #[test]
 fn zeroed_blocks_are_zero_even_when_reused() {
+    // The test harness runs tests on several threads.
+    assume_threads();
     let heap = Heap::new();
     for size in [24, 4000, 30_000, 100_000] {
         let layout = Layout::from_size_align(size, 8).unwrap();
@@ -121,6 +125,8 @@ fn zeroed_blocks_are_zero_even_when_reused() {
 
 #[test]
 fn large_blocks_are_counted_and_given_back() {
+    // The test harness runs tests on several threads.
+    assume_threads();
     let heap = Heap::new();
     let before = stats();
     let layout = Layout::from_size_align(1 << 20, 8).unwrap();

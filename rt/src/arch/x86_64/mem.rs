@@ -21,8 +21,13 @@
 //! mask; shorter ones use unaligned words.
 
 use crate::mem::splat;
-use crate::mem::unaligned::{compare as compare_words, copy_short, fill_short};
+use crate::mem::unaligned::{copy_short, fill_short};
 use core::arch::asm;
+
+mod compare;
+mod medium;
+pub(crate) use compare::compare;
+use medium::copy_medium;
 
 /// From this length on, a forward copy between ranges that do not overlap
 /// is a `rep movsb` (measured: see the module docs).
@@ -45,6 +50,8 @@ pub(crate) unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
     unsafe {
         if n <= 64 {
             copy_short(dst, src, n);
+        } else if n <= 256 {
+            copy_medium(dst, src, n);
         } else if n >= MOVSB_FROM && (src as usize).wrapping_sub(dst as usize) >= n {
             rep_movsb(dst, src, n);
         } else {
@@ -61,10 +68,13 @@ pub(crate) unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) {
 /// overlap, `dst` is not below `src`.
 #[inline(always)]
 pub(crate) unsafe fn copy_backward(dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: forwarded contract; the short path loads everything first.
+    // SAFETY: forwarded contract; the short and medium paths load
+    // everything before they store.
     unsafe {
         if n <= 64 {
             copy_short(dst, src, n);
+        } else if n <= 256 {
+            copy_medium(dst, src, n);
         } else {
             backward_blocks(dst, src, n);
         }
@@ -88,72 +98,6 @@ pub(crate) unsafe fn fill(dst: *mut u8, b: u8, n: usize) {
             fill_blocks(dst, b, n);
         }
     }
-}
-
-/// `memcmp` of `n` bytes at `a` and `b`: 32 bytes per step with SSE2 from
-/// 32 bytes, unaligned words below.
-///
-/// # Safety
-///
-/// `a` and `b` valid for reading `n` initialised bytes.
-#[inline(always)]
-pub(crate) unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> i32 {
-    if n < 32 {
-        // SAFETY: forwarded contract.
-        return unsafe { compare_words(a, b, n) };
-    }
-    // SAFETY: every block read lies in `[0, n)`: blocks at `i` while
-    // `i + 32 <= n`, then the block ending at `n`, which overlaps bytes
-    // already found equal (`n >= 32`).
-    unsafe {
-        let mut i = 0;
-        while n - i >= 32 {
-            let diff = differ32(a.add(i), b.add(i));
-            if diff != 0 {
-                return first_difference(a, b, i + diff.trailing_zeros() as usize);
-            }
-            i += 32;
-        }
-        if i < n {
-            let at = n - 32;
-            let diff = differ32(a.add(at), b.add(at));
-            if diff != 0 {
-                return first_difference(a, b, at + diff.trailing_zeros() as usize);
-            }
-        }
-        0
-    }
-}
-
-/// A bit per byte of the 32 at `a` and `b`, set where they differ.
-///
-/// # Safety
-///
-/// `a` and `b` valid for reading 32 bytes.
-#[inline(always)]
-unsafe fn differ32(a: *const u8, b: *const u8) -> u32 {
-    use core::arch::x86_64::{__m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8};
-    // SAFETY: SSE2 is part of the x86_64 baseline; unaligned loads of the
-    // caller's 32 bytes.
-    unsafe {
-        let eq = |o: usize| {
-            let x = _mm_loadu_si128(a.add(o).cast::<__m128i>());
-            let y = _mm_loadu_si128(b.add(o).cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) as u32 & 0xffff
-        };
-        !(eq(0) | (eq(16) << 16))
-    }
-}
-
-/// `memcmp`'s answer at offset `i`, the first where the bytes differ.
-///
-/// # Safety
-///
-/// `a` and `b` valid for reading the byte at `i`.
-#[inline(always)]
-unsafe fn first_difference(a: *const u8, b: *const u8, i: usize) -> i32 {
-    // SAFETY: per the caller.
-    unsafe { i32::from(*a.add(i)) - i32::from(*b.add(i)) }
 }
 
 /// `rep movsb`: copies `n` bytes upwards.
