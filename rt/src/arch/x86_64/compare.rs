@@ -2,9 +2,11 @@
 //! a time to find the first difference from a byte mask (`pcmpeqb`,
 //! `pmovmskb`); unaligned words below 32 bytes.
 
+use super::features::avx2;
 use crate::mem::unaligned::compare as compare_words;
 use core::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+    __m128i, __m256i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+    _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
 };
 
 /// `memcmp` of `n` bytes at `a` and `b`.
@@ -23,8 +25,12 @@ pub(crate) unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> i32 {
     // already found equal (`n >= 32`).
     unsafe {
         let mut i = 0;
-        // 64 bytes per step while they are equal; the step that differs is
-        // looked at 32 bytes at a time below.
+        // 64 bytes per step while they are equal (two instructions a step
+        // with AVX2); the step that differs is looked at 32 bytes at a time
+        // below.
+        if n >= 256 && avx2() {
+            i = equal_prefix_avx2(a, b, n);
+        }
         while n - i >= 64 && equal64(a.add(i), b.add(i)) {
             i += 64;
         }
@@ -75,6 +81,33 @@ unsafe fn equal64(a: *const u8, b: *const u8) -> bool {
         let high = _mm_and_si128(eq16(a, b, 32), eq16(a, b, 48));
         _mm_movemask_epi8(_mm_and_si128(low, high)) == 0xffff
     }
+}
+
+/// How many leading 64-byte steps of `a` and `b` (`n` bytes) are equal,
+/// in bytes, found with AVX2.
+///
+/// # Safety
+///
+/// `a` and `b` valid for reading `n` bytes; the CPU has AVX2 ([`avx2`]).
+#[target_feature(enable = "avx2")]
+unsafe fn equal_prefix_avx2(a: *const u8, b: *const u8, n: usize) -> usize {
+    let mut i = 0;
+    // SAFETY: each step reads `[i, i + 64)` with `i + 64 <= n`; AVX2 is
+    // there, per the caller.
+    unsafe {
+        while n - i >= 64 {
+            let eq = |o: usize| {
+                let x = _mm256_loadu_si256(a.add(i + o).cast::<__m256i>());
+                let y = _mm256_loadu_si256(b.add(i + o).cast::<__m256i>());
+                _mm256_cmpeq_epi8(x, y)
+            };
+            if _mm256_movemask_epi8(_mm256_and_si256(eq(0), eq(32))) != -1 {
+                break;
+            }
+            i += 64;
+        }
+    }
+    i
 }
 
 /// A bit per byte of the 32 at `a` and `b`, set where they differ.

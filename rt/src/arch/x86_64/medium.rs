@@ -1,5 +1,7 @@
-//! x86_64 copies of 65 to 256 bytes: straight-line 16-byte moves.
+//! x86_64 copies of 65 to 256 bytes: straight-line moves of 32 bytes
+//! where the CPU has AVX, of 16 bytes otherwise.
 
+use super::features::avx2;
 use core::arch::asm;
 
 /// Copies `64 < n <= 256` bytes without a loop: the first and the last
@@ -12,6 +14,10 @@ use core::arch::asm;
 /// `src` valid for reading and `dst` for writing `n` bytes, `64 < n <= 256`.
 #[inline(always)]
 pub(super) unsafe fn copy_medium(dst: *mut u8, src: *const u8, n: usize) {
+    if avx2() {
+        // SAFETY: forwarded contract; AVX (part of AVX2) is there.
+        return unsafe { copy_medium_avx(dst, src, n) };
+    }
     // SAFETY: every access lies in `[0, n)` of its range: blocks from 0 and
     // blocks ending at `n`, each half no longer than `n`.
     unsafe {
@@ -99,6 +105,75 @@ pub(super) unsafe fn copy_medium(dst: *mut u8, src: *const u8, n: usize) {
                 b5 = out(xmm_reg) _,
                 b6 = out(xmm_reg) _,
                 b7 = out(xmm_reg) _,
+                options(nostack, preserves_flags)
+            );
+        }
+    }
+}
+
+/// [`copy_medium`] with 32-byte registers: the first and the last 64
+/// bytes (up to 128) or 128 bytes (up to 256), all loaded before anything
+/// is stored; `vzeroupper` at the end, so that later SSE code pays no
+/// transition.
+///
+/// # Safety
+///
+/// As for [`copy_medium`]; the CPU has AVX.
+#[target_feature(enable = "avx")]
+unsafe fn copy_medium_avx(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: every access lies in `[0, n)` of its range: blocks from 0 and
+    // blocks ending at `n`, each half no longer than `n`.
+    unsafe {
+        if n <= 128 {
+            asm!(
+                "vmovups {a0}, [{s}]",
+                "vmovups {a1}, [{s} + 32]",
+                "vmovups {b0}, [{s} + {n} - 64]",
+                "vmovups {b1}, [{s} + {n} - 32]",
+                "vmovups [{d}], {a0}",
+                "vmovups [{d} + 32], {a1}",
+                "vmovups [{d} + {n} - 64], {b0}",
+                "vmovups [{d} + {n} - 32], {b1}",
+                "vzeroupper",
+                s = in(reg) src,
+                d = in(reg) dst,
+                n = in(reg) n,
+                a0 = out(ymm_reg) _,
+                a1 = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                options(nostack, preserves_flags)
+            );
+        } else {
+            asm!(
+                "vmovups {a0}, [{s}]",
+                "vmovups {a1}, [{s} + 32]",
+                "vmovups {a2}, [{s} + 64]",
+                "vmovups {a3}, [{s} + 96]",
+                "vmovups {b0}, [{s} + {n} - 128]",
+                "vmovups {b1}, [{s} + {n} - 96]",
+                "vmovups {b2}, [{s} + {n} - 64]",
+                "vmovups {b3}, [{s} + {n} - 32]",
+                "vmovups [{d}], {a0}",
+                "vmovups [{d} + 32], {a1}",
+                "vmovups [{d} + 64], {a2}",
+                "vmovups [{d} + 96], {a3}",
+                "vmovups [{d} + {n} - 128], {b0}",
+                "vmovups [{d} + {n} - 96], {b1}",
+                "vmovups [{d} + {n} - 64], {b2}",
+                "vmovups [{d} + {n} - 32], {b3}",
+                "vzeroupper",
+                s = in(reg) src,
+                d = in(reg) dst,
+                n = in(reg) n,
+                a0 = out(ymm_reg) _,
+                a1 = out(ymm_reg) _,
+                a2 = out(ymm_reg) _,
+                a3 = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                b2 = out(ymm_reg) _,
+                b3 = out(ymm_reg) _,
                 options(nostack, preserves_flags)
             );
         }

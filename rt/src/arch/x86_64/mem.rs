@@ -25,6 +25,7 @@ use crate::mem::unaligned::{copy_short, fill_short};
 use core::arch::asm;
 
 mod compare;
+mod features;
 mod medium;
 pub(crate) use compare::compare;
 use medium::copy_medium;
