@@ -13,6 +13,8 @@
 //! heap oom            keeps 16 MiB blocks until the heap fails (run it
 //!                     under a memory limit)
 //! heap stats          heap::stats() before and after a few allocations
+//! heap double-free    frees a block twice (a debug build reports it)
+//! heap inner-free     frees a pointer 16 bytes into a block (likewise)
 //! ```
 #![no_std]
 #![no_main]
@@ -60,8 +62,12 @@ fn main() -> i32 {
         Some(b"churn") => churn(),
         Some(b"oom") => oom(),
         Some(b"stats") => stats(),
+        Some(b"double-free") => bad_free(0, 2),
+        Some(b"inner-free") => bad_free(16, 1),
         _ => {
-            freestand_rt::eprintln!("heap: usage: heap stress [SEED] | rss | churn | oom | stats");
+            freestand_rt::eprintln!(
+                "heap: usage: heap stress [SEED] | rss | churn | oom | stats | double-free | inner-free"
+            );
             2
         }
     }
@@ -316,4 +322,18 @@ fn stats() -> i32 {
     println!("during {during:?}");
     println!("after {after:?}");
     0
+}
+
+/// Frees `offset` bytes into a 64-byte block, `times` times: misuse that a
+/// debug build must report before it corrupts anything.
+fn bad_free(offset: usize, times: usize) -> i32 {
+    let layout = Layout::from_size_align(64, 8).expect("valid");
+    // SAFETY: the size is not zero.
+    let p = unsafe { alloc(layout) };
+    for _ in 0..times {
+        // SAFETY: deliberately not: this is the misuse under test.
+        unsafe { dealloc(black_box(p.wrapping_add(offset)), layout) };
+    }
+    println!("not reported");
+    1
 }

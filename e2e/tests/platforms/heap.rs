@@ -40,6 +40,16 @@ pub fn cases() -> Vec<Case> {
             },
         },
         Case {
+            name: "heap_reports_bad_frees_in_debug_builds",
+            run: |c| {
+                let out = c.run("heap", &[b"double-free"], &[])?;
+                expect(&out, b"", b"freestand: double free of a heap block\n", 134)?;
+                let out = c.run("heap", &[b"inner-free"], &[])?;
+                let err = b"freestand: free of a pointer inside a block, not at its start\n";
+                expect(&out, b"", err, 134)
+            },
+        },
+        Case {
             name: "heap_bring_your_own_allocator",
             run: |c| {
                 let out = c.run("bump", &[], &[])?;
