@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# freestand's whole test suite: formatting, clippy on the three targets,
-# docs without warnings, a dry-run publish of the three crates, host unit
+# freestand's whole test suite: formatting, clippy on every target,
+# docs without warnings, a dry-run publish of the crates, host unit
 # tests and doctests, the README's quick start, and every example on native
 # x86_64, qemu-x86_64, qemu-riscv64 and qemu-aarch64.
 #
@@ -66,8 +66,9 @@ done
 echo "== cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude freestand-examples
 
-# The three published crates, packaged and built from their tarballs in
-# dependency order (vdso, syscalls, rt), as crates.io would receive them.
+# The four published crates, packaged and built from their tarballs in
+# dependency order (build, vdso, syscalls, rt), as crates.io would
+# receive them.
 # --allow-dirty: the check is about what the packages hold, and must also
 # pass on a work tree with uncommitted changes.
 echo "== cargo publish --dry-run"
