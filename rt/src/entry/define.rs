@@ -87,6 +87,16 @@
 /// fn main() {}
 /// ```
 ///
+/// An option it does not know, or a value other than `true` or `false`, is
+/// refused with the list of options:
+///
+/// ```compile_fail
+/// #![no_std]
+/// #![no_main]
+/// freestand_rt::entry!(main, heap = maybe);
+/// fn main() {}
+/// ```
+///
 /// A crate without `#![no_main]` gets Rust's own entry point as well, which
 /// needs std; the compiler says to add `#![no_main]`:
 ///
@@ -111,17 +121,26 @@ macro_rules! __entry_options {
     ([$main:path] [$report:tt, $heap:tt]) => {
         $crate::__entry_items!($main, $report, $heap);
     };
-    ([$main:path] [$report:tt, $heap:tt] overflow_report = $v:tt, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [$v, $heap] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt] overflow_report = true, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [true, $heap] $($rest)*);
     };
-    ([$main:path] [$report:tt, $heap:tt] heap = $v:tt, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [$report, $v] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt] overflow_report = false, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [false, $heap] $($rest)*);
+    };
+    ([$main:path] [$report:tt, $heap:tt] heap = true, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, true] $($rest)*);
+    };
+    ([$main:path] [$report:tt, $heap:tt] heap = false, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, false] $($rest)*);
     };
     ([$main:path] [$($o:tt)*] $key:ident = $v:tt, $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
-            "entry!: no option `", ::core::stringify!($key),
-            "`; the options are `overflow_report = BOOL` and `heap = BOOL`"
+            "entry!: `", ::core::stringify!($key), " = ", ::core::stringify!($v),
+            "` is no option; the options are `overflow_report = true|false` and \
+             `heap = true|false`"
         ));
+        // The items all the same, so that this is the only error.
+        $crate::__entry_items!($main, true, true);
     };
 }
 

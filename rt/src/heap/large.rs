@@ -9,7 +9,7 @@
 //! buffer of the same size over and over would pay a `mmap`, a `munmap` and
 //! a page fault per page every time (glibc raises its mapping threshold for
 //! that reason; see mallopt(3)). So the last few freed mappings of up to
-//! 4 MiB, 8 MiB in all, are kept and handed out again to a request of the
+//! 4 MiB, 8 MiB in all (the oldest make room), are kept and handed out again to a request of the
 //! same length, without a system call or a fault. Everything else goes
 //! back at once, and the kept memory is bounded.
 
@@ -34,14 +34,18 @@ const KEEP_MAX: usize = 4 << 20;
 /// ... and this many bytes in all.
 const KEEP_TOTAL: usize = 8 << 20;
 
-/// Freed mappings kept for reuse (start, length; length 0: empty slot).
+/// Freed mappings kept for reuse (start, length; length 0: empty slot),
+/// the oldest replaced first.
 struct Kept {
     slots: [(usize, usize); KEPT],
+    /// The slot the next mapping goes to: the oldest.
+    next: usize,
     bytes: usize,
 }
 
 static KEPT_MAPPINGS: Lock<Kept> = Lock::new(Kept {
     slots: [(0, 0); KEPT],
+    next: 0,
     bytes: 0,
 });
 
@@ -55,19 +59,33 @@ impl Kept {
         Some(start as *mut u8)
     }
 
-    /// Keeps the mapping at `start` of `len` bytes, if there is room.
-    fn keep(&mut self, start: *mut u8, len: usize) -> bool {
-        if len > KEEP_MAX || self.bytes + len > KEEP_TOTAL {
-            return false;
+    /// Keeps the mapping at `start` of `len` bytes in place of the oldest
+    /// ones, as many as its room takes. Returns what is left to unmap: the
+    /// mappings it pushed out, or itself if it is too long to keep.
+    fn keep(&mut self, start: *mut u8, len: usize) -> [(usize, usize); KEPT + 1] {
+        let mut out = [(0, 0); KEPT + 1];
+        if len > KEEP_MAX {
+            out[0] = (start as usize, len);
+            return out;
         }
-        match self.slots.iter_mut().find(|s| s.1 == 0) {
-            Some(slot) => {
-                *slot = (start as usize, len);
-                self.bytes += len;
-                true
+        let mut n = 0;
+        // The oldest slot, and the ones after it, until there is room.
+        while self.slots[self.next].1 != 0 || self.bytes + len > KEEP_TOTAL {
+            let old = core::mem::take(&mut self.slots[self.next]);
+            if old.1 != 0 {
+                self.bytes -= old.1;
+                out[n] = old;
+                n += 1;
             }
-            None => false,
+            if self.slots[self.next].1 == 0 && self.bytes + len <= KEEP_TOTAL {
+                break;
+            }
+            self.next = (self.next + 1) % KEPT;
         }
+        self.slots[self.next] = (start as usize, len);
+        self.bytes += len;
+        self.next = (self.next + 1) % KEPT;
+        out
     }
 }
 
@@ -130,13 +148,21 @@ pub(super) unsafe fn dealloc(p: *mut u8, layout: Layout) {
     IN_USE.fetch_sub(layout.size(), Relaxed);
     // Only page-aligned mappings are kept: a kept one is handed out for
     // any alignment up to a page.
-    if layout.align() <= PAGE && KEPT_MAPPINGS.lock().keep(p, len) {
-        return;
+    let gone = if layout.align() <= PAGE {
+        KEPT_MAPPINGS.lock().keep(p, len)
+    } else {
+        let mut gone = [(0, 0); KEPT + 1];
+        gone[0] = (p as usize, len);
+        gone
+    };
+    for (start, len) in gone {
+        if len != 0 {
+            // SAFETY: a whole mapping made by `alloc`, whose block was
+            // freed, now on no list: nothing uses it.
+            let _ = unsafe { mm::munmap(p.with_addr(start), len) };
+            MAPPED.fetch_sub(len, Relaxed);
+        }
     }
-    // SAFETY: `p` starts the mapping of `len` bytes made for this layout,
-    // which the caller no longer uses.
-    let _ = unsafe { mm::munmap(p, len) };
-    MAPPED.fetch_sub(len, Relaxed);
 }
 
 /// Resizes block `p` (made for `layout`) to `new_size` bytes with

@@ -7,8 +7,8 @@
 //! by compiler fences, and a held flag on entry means exactly that a
 //! handler interrupted the allocator. Once [`assume_threads`] has been
 //! called, the lock is a real spin lock; heap critical sections last well
-//! under a microsecond, so waiting spins. A thread that waits more than a
-//! second is reported and the program exits, rather than hang: a handler
+//! under a microsecond, so waiting spins. A thread that spins for more than
+//! a second of its own CPU time is reported and the program exits, rather than hang: a handler
 //! that allocates while its own thread holds the lock would otherwise spin
 //! forever, since the holder cannot run until the handler returns.
 
@@ -16,11 +16,19 @@ use core::cell::UnsafeCell;
 use core::hint::spin_loop;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering, compiler_fence};
-use core::time::Duration;
-use freestand_syscalls::time::Instant;
+use freestand_syscalls::time::{ClockId, clock_gettime};
 
-/// The longest a heap operation may wait for the lock.
-const PATIENCE: Duration = Duration::from_secs(1);
+/// The longest a heap operation may spin for the lock, in nanoseconds of
+/// the waiting thread's own CPU time: a process stopped by `SIGSTOP` or
+/// a debugger does not use it up.
+const PATIENCE_NS: u64 = 1_000_000_000;
+
+/// The calling thread's CPU time, in nanoseconds (0 if it cannot be read).
+fn cpu_time_ns() -> u64 {
+    clock_gettime(ClockId::THREAD_CPUTIME_ID)
+        .map(|t| t.sec as u64 * 1_000_000_000 + t.nsec as u64)
+        .unwrap_or(0)
+}
 
 /// Whether other threads may take the heap's locks.
 static THREADED: AtomicBool = AtomicBool::new(false);
@@ -60,7 +68,10 @@ impl<T> Lock<T> {
                 reentered();
             }
             self.held.store(true, Ordering::Relaxed);
-            compiler_fence(Ordering::Acquire);
+            // SeqCst: no access of the critical section may move above
+            // the store, or a handler arriving in between would find the
+            // flag clear.
+            compiler_fence(Ordering::SeqCst);
         } else if self
             .held
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -71,11 +82,11 @@ impl<T> Lock<T> {
         Guard { lock: self }
     }
 
-    /// Spins until the lock is free, for at most [`PATIENCE`].
+    /// Spins until the lock is free, for at most [`PATIENCE_NS`].
     #[cold]
     #[inline(never)]
     fn wait(&self) {
-        let start = Instant::now();
+        let start = cpu_time_ns();
         loop {
             for _ in 0..4096 {
                 spin_loop();
@@ -88,7 +99,7 @@ impl<T> Lock<T> {
                     return;
                 }
             }
-            if start.elapsed() > PATIENCE {
+            if cpu_time_ns().saturating_sub(start) > PATIENCE_NS {
                 crate::heap::fatal(
                     b"heap lock held for a second: a signal handler allocated while its \
                       thread was inside the allocator, or a thread stopped inside it",
@@ -124,7 +135,7 @@ impl<T> DerefMut for Guard<'_, T> {
 impl<T> Drop for Guard<'_, T> {
     #[inline(always)]
     fn drop(&mut self) {
-        compiler_fence(Ordering::Release);
+        compiler_fence(Ordering::SeqCst);
         self.lock.held.store(false, Ordering::Release);
     }
 }

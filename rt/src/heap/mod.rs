@@ -280,16 +280,18 @@ unsafe impl GlobalAlloc for Heap {
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         match path(layout) {
             Path::Small(class) => {
+                let mut shared = SHARED.lock();
                 if cfg!(debug_assertions) {
                     // SAFETY: a pointer the heap gave out lies in a mapped
                     // span; a pointer it did not is what this looks for.
+                    // Under the lock: the header may be changing.
                     if let Err(e) = unsafe { Span::check(p, class) } {
                         bad_free(e);
                     }
                 }
                 // SAFETY: a live block of this class, per the contract of
                 // `GlobalAlloc::dealloc`.
-                unsafe { SHARED.lock().free_small(p, class, layout.size()) }
+                unsafe { shared.free_small(p, class, layout.size()) }
             }
             // SAFETY: made by `alloc_mid` for this layout, per the contract.
             Path::Mid => unsafe { self.free_mid(p, layout) },

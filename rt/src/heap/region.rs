@@ -11,6 +11,7 @@ use super::route::PAGE;
 use super::span::SPAN;
 use core::alloc::Layout;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use freestand_syscalls::mm::{self, ProtFlags};
 use linked_list_allocator::Heap as Arena;
 
@@ -122,15 +123,37 @@ fn map_aligned(len: usize) -> Option<(NonNull<u8>, usize)> {
     Some((unsafe { raw.add(head) }, len))
 }
 
-/// Gives the whole pages of `start..end` back to the kernel: they read as
-/// zero afterwards and cost no memory until written again.
+/// The kernel's page size: `AT_PAGESZ`, read once; before the runtime
+/// has recorded the initial stack (host tests), the largest page the
+/// architecture allows, which is always safe to round to.
+fn kernel_page() -> usize {
+    static SIZE: AtomicUsize = AtomicUsize::new(0);
+    match SIZE.load(Relaxed) {
+        0 => {
+            let largest = 1 << crate::arch::PAGE_SHIFTS.1;
+            let size = crate::stack::getauxval(linux_raw_sys::auxvec::AT_PAGESZ)
+                .filter(|s| s.is_power_of_two() && *s >= PAGE)
+                .unwrap_or(largest);
+            SIZE.store(size, Relaxed);
+            size
+        }
+        size => size,
+    }
+}
+
+/// Gives the whole kernel pages of `start..end` back to the kernel: they
+/// read as zero afterwards and cost no memory until written again. The
+/// range is rounded inwards to the kernel's page size, which may be 16 or
+/// 64 KiB on aarch64: `madvise` would round a shorter length up, over
+/// bytes past `end`.
 ///
 /// # Safety
 ///
 /// Nothing may rely on the contents of those pages.
 pub(super) unsafe fn give_back(start: *mut u8, end: *mut u8) {
-    let from = (start as usize).next_multiple_of(PAGE);
-    let to = end as usize & !(PAGE - 1);
+    let page = kernel_page();
+    let from = (start as usize).next_multiple_of(page);
+    let to = end as usize & !(page - 1);
     if to > from {
         // SAFETY: whole pages of private anonymous memory that nothing
         // relies on, per the caller.
