@@ -38,6 +38,12 @@ use region::{Region, give_back};
 use route::{PAGE, Path, path};
 use span::{BadFree, SPAN, Span, SpanList};
 
+/// How the regions hand out a span.
+const SPAN_LAYOUT: Layout = match Layout::from_size_align(SPAN, SPAN) {
+    Ok(l) => l,
+    Err(_) => panic!("SPAN is a power of two"),
+};
+
 /// Empty spans kept for reuse before their memory goes back.
 const RESERVE: usize = 4;
 
@@ -153,8 +159,7 @@ impl Shared {
     fn new_span(&mut self, class: usize) -> *mut Span {
         let mut at = self.reserve.pop().cast::<u8>();
         if at.is_null() {
-            let layout = Layout::from_size_align(SPAN, SPAN).expect("SPAN is a power of two");
-            match self.region.alloc(layout) {
+            match self.region.alloc(SPAN_LAYOUT) {
                 Some(p) => at = p.as_ptr(),
                 None => return ptr::null_mut(),
             }
@@ -204,8 +209,7 @@ impl Shared {
         // first page is left alone for the region allocator's own record.
         unsafe {
             give_back(at.add(PAGE), at.add(SPAN));
-            let layout = Layout::from_size_align_unchecked(SPAN, SPAN);
-            self.region.dealloc(NonNull::new_unchecked(at), layout);
+            self.region.dealloc(NonNull::new_unchecked(at), SPAN_LAYOUT);
         }
     }
 }

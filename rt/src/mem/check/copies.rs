@@ -1,6 +1,8 @@
 //! Copies and fills on short lengths, at every offset.
 
-use super::{Call, Failure, Functions, GUARD, OFFSETS, SHORT, copy, paint, pattern, set, verify};
+use super::{
+    Call, Failure, Functions, GUARD, OFFSETS, SHORT, copy, moved, paint, pattern, set, verify,
+};
 
 /// Salts of the patterns: a source, a destination, a range moved within
 /// itself.
@@ -68,18 +70,7 @@ pub fn overlapping(f: &Functions, ws: &mut [u8]) -> Result<usize, Failure> {
         for &offset in offsets {
             let s = origin + offset;
             for d in s - len - 1..=s + len + 1 {
-                let call = Call {
-                    function: "memmove",
-                    args: [d, s, len],
-                };
-                copy(call, f.memmove, ws)?;
-                let want = |i| match i >= d && i < d + len {
-                    true => pattern(s + i - d, MOVE),
-                    false => pattern(i, MOVE),
-                };
-                let span = s.min(d) - GUARD..s.max(d) + len + GUARD;
-                verify(ws, span, want).map_err(|p| call.fails(p))?;
-                paint(ws, d..d + len, MOVE);
+                moved(f, ws, d, s, len, MOVE)?;
                 calls += 1;
             }
         }

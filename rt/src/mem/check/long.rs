@@ -2,7 +2,7 @@
 
 use super::compares::both_ways;
 use super::{
-    Call, Failure, Functions, GUARD, OFFSETS, copy, paint, paint_moved, pattern, set, verify,
+    Call, Failure, Functions, GUARD, OFFSETS, copy, moved, paint, paint_moved, pattern, set, verify,
 };
 
 /// The longest length checked: 1 MiB and an odd tail.
@@ -82,18 +82,7 @@ fn moves(f: &Functions, ws: &mut [u8], len: usize, few: bool) -> Result<usize, F
     let mut calls = 0;
     for &distance in distances {
         for d in [s - distance, s + distance] {
-            let call = Call {
-                function: "memmove",
-                args: [d, s, len],
-            };
-            copy(call, f.memmove, ws)?;
-            let want = |i| match i >= d && i < d + len {
-                true => pattern(s + i - d, SRC),
-                false => pattern(i, SRC),
-            };
-            let span = s.min(d) - GUARD..s.max(d) + len + GUARD;
-            verify(ws, span, want).map_err(|p| call.fails(p))?;
-            paint(ws, d..d + len, SRC);
+            moved(f, ws, d, s, len, SRC)?;
             calls += 1;
         }
     }

@@ -207,6 +207,32 @@ fn copy(call: Call, f: CopyFn, ws: &mut [u8]) -> Result<(), Failure> {
     }
 }
 
+/// `memmove` of `len` bytes from `ws + s` to `ws + d`, in a buffer painted
+/// with `salt`: checks the moved bytes and `GUARD` bytes around both
+/// ranges, then paints the destination back.
+fn moved(
+    f: &Functions,
+    ws: &mut [u8],
+    d: usize,
+    s: usize,
+    len: usize,
+    salt: u8,
+) -> Result<(), Failure> {
+    let call = Call {
+        function: "memmove",
+        args: [d, s, len],
+    };
+    copy(call, f.memmove, ws)?;
+    let want = |i| match i >= d && i < d + len {
+        true => pattern(s + i - d, salt),
+        false => pattern(i, salt),
+    };
+    let span = s.min(d) - GUARD..s.max(d) + len + GUARD;
+    verify(ws, span, want).map_err(|p| call.fails(p))?;
+    paint(ws, d..d + len, salt);
+    Ok(())
+}
+
 /// Calls `f(ws + d, c, n)` (a fill) and checks what it returns.
 fn set(call: Call, f: FillFn, ws: &mut [u8]) -> Result<(), Failure> {
     let [d, c, n] = call.args;
