@@ -58,6 +58,8 @@
 //! `aarch64-unknown-linux-gnu`.
 #![no_std]
 
+extern crate alloc;
+
 // One file per architecture, with the same items in each. The build
 // script has already refused any architecture not in
 // `freestand_build::ARCHES`.
@@ -78,6 +80,7 @@ pub mod io;
 pub mod mem;
 mod msg;
 pub mod panic;
+pub mod thread;
 
 pub use freestand_syscalls as syscalls;
 pub use freestand_syscalls::time;

@@ -210,3 +210,10 @@ pub(crate) unsafe fn copy_words(dst: usize, src: usize, words: usize) {
 /// comparisons, with the same items on every architecture.
 #[path = "aarch64/mem.rs"]
 pub(crate) mod mem;
+
+/// This architecture's half of [`crate::thread`]: the thread pointer,
+/// `clone` and a thread's own end, with the same items on every
+/// architecture.
+#[path = "aarch64/thread.rs"]
+#[allow(dead_code)] // TEMPORARY while threads are being built.
+pub(crate) mod thread;

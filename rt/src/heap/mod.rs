@@ -20,6 +20,7 @@
 //! A program can bring its own allocator instead:
 //! `entry!(main, heap = false)` leaves `#[global_allocator]` to it.
 
+mod cache;
 mod classes;
 mod large;
 mod lock;
@@ -28,6 +29,8 @@ mod route;
 mod span;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use cache::Cache;
 
 use classes::CLASSES;
 use core::alloc::{GlobalAlloc, Layout};
