@@ -69,6 +69,7 @@ pub mod arch;
 
 pub mod errno;
 pub mod fs;
+pub mod futex;
 pub mod io;
 pub mod mm;
 pub mod process;

@@ -15,7 +15,7 @@ const NO_WRAPPERS: [&str; 4] = ["lib.rs", "errno.rs", "route", "arch"];
 
 /// Wrappers the scan must meet, one or more from each module that has
 /// them, so that a file the walk stopped finding does not pass unseen.
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 16] = [
     "getcpu",
     "openat",
     "write",
@@ -30,6 +30,8 @@ const KNOWN: [&str; 14] = [
     "time",
     "time_syscall",
     "fill",
+    "wait",
+    "nanosleep",
 ];
 
 /// The public functions declared in `text` (the contents of `file`), and

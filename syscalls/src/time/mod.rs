@@ -1,6 +1,8 @@
 //! Clocks: `clock_gettime`, `clock_getres`, `gettimeofday` and `time`,
 //! routed through the vDSO (see [`route`](crate::route)), and the safe
-//! [`Instant`] and [`SystemTime`] on top.
+//! [`Instant`] and [`SystemTime`] on top; sleeping ([`nanosleep`],
+//! [`sleep_until`], [`clock_nanosleep`]), which always makes its system
+//! call.
 //!
 //! Every routed function has a `_syscall` sibling that always makes the
 //! system call, for comparisons and tests.
@@ -20,11 +22,15 @@ mod clock;
 mod point;
 // gettimeofday and time.
 mod timeofday;
+// nanosleep, sleep_until and clock_nanosleep.
+mod sleep;
 
 pub use clock::{
     ClockId, Timespec, clock_getres, clock_getres_syscall, clock_gettime, clock_gettime_syscall,
 };
 pub use point::{Instant, SystemTime, SystemTimeError};
+pub(crate) use sleep::saturating_timespec;
+pub use sleep::{SleepFlags, clock_nanosleep, nanosleep, sleep_until};
 pub use timeofday::{
     Timeval, Timezone, gettimeofday, gettimeofday_syscall, gettimeofday_tz,
     gettimeofday_tz_syscall, time, time_syscall, time_to,
