@@ -41,6 +41,8 @@ pub(crate) struct Tcb {
     /// The mapping holding its stack, TLS and this block, unmapped when
     /// the thread has ended (`(0, 0)` for the main thread).
     pub(crate) map: (usize, usize),
+    /// Its alternate signal stack: start and length.
+    pub(crate) alt: (usize, usize),
     /// The signal mask to restore once the new thread is set up.
     pub(crate) sigmask: u64,
     /// What the thread runs, taken when it starts.
@@ -75,6 +77,7 @@ impl Tcb {
             name,
             stack: (0, 0),
             map: (0, 0),
+            alt: (0, 0),
             sigmask: 0,
             start: None,
             locals: super::local::Slots::new(),
@@ -150,9 +153,10 @@ pub(crate) fn install_main() -> Option<NonNull<Tcb>> {
     // SAFETY: the main thread's own block, not shared yet.
     unsafe {
         let t = &mut *tcb.as_ptr();
-        // SAFETY: `gettid` takes no arguments and touches no memory.
-        let tid = freestand_syscalls::arch::syscall0_readonly(linux_raw_sys::general::__NR_gettid);
-        t.tid.store(tid as u32, Ordering::Relaxed);
+        t.tid.store(
+            freestand_syscalls::process::gettid() as u32,
+            Ordering::Relaxed,
+        );
         t.stack = super::stack::main_thread_bounds();
     }
     MAIN_READY.store(true, Ordering::Release);
