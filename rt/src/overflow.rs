@@ -24,8 +24,16 @@
 //! stack failed to grow into. Rust's stack probes touch each page of a
 //! large frame in turn, so the first fault is always that close.
 //!
-//! The alternate stack serves only the thread that installed it, the main
-//! thread: freestand starts no other.
+//! The alternate stack installed here serves the main thread; every
+//! spawned thread gets its own when it starts ([`crate::thread`]), with a
+//! guard page below its stack. Once a thread has been spawned, the
+//! message names the faulting thread:
+//!
+//! ```text
+//! freestand: PROG: stack overflow in thread NAME (tid N)
+//! ```
+//!
+//! and the bounds come from the thread's control block.
 
 use crate::msg::{self, Msg};
 use crate::stack::InitialStack;
@@ -88,7 +96,13 @@ unsafe extern "C" fn on_segv(_sig: i32, info: *mut c_void, ucontext: *mut c_void
     // SAFETY: the kernel's `siginfo` of a `SIGSEGV` and its `ucontext`.
     let (addr, sp) = unsafe { (fault_address(info), interrupted_sp(ucontext)) };
     let initial = InitialStack::current();
-    let top = initial.as_ptr() as usize;
+    let me = crate::thread::tcb::try_current();
+    let top = match me {
+        // SAFETY: the calling thread's own block; its stack bounds are
+        // set before its first instruction and never change.
+        Some(t) => unsafe { (*t.as_ptr()).stack.1 },
+        None => initial.as_ptr() as usize,
+    };
     if !is_overflow(addr, sp, top) {
         return;
     }
@@ -101,6 +115,15 @@ unsafe extern "C" fn on_segv(_sig: i32, info: *mut c_void, ucontext: *mut c_void
         m.push(b": ");
     }
     m.push(b"stack overflow");
+    if crate::thread::spawned()
+        && let Some(t) = me
+    {
+        m.push(b" in thread ");
+        // SAFETY: as above; only this thread changes its name (to `None`
+        // as it ends), and it is running this handler.
+        let t = unsafe { &*t.as_ptr() };
+        crate::thread::push_name(&mut m, t);
+    }
     m.send(STDERR);
 }
 

@@ -10,21 +10,31 @@ use crate::heap::LAST_FAILURE;
 use crate::io::{BufWriter, STDERR};
 use core::fmt::Write;
 use core::panic::PanicInfo;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicI32, Ordering};
 use freestand_syscalls::process::exit_group;
 
 pub use crate::exit::PANIC_EXIT;
 /// Exit status after an allocation failure.
 pub const OOM_EXIT: i32 = 134;
 
-static PANICKING: AtomicBool = AtomicBool::new(false);
+/// The tid of the thread reporting a panic, 0 if none.
+static PANICKING: AtomicI32 = AtomicI32::new(0);
 
 /// Reports `info` and ends the process. [`entry!`](macro@crate::entry) installs
 /// this as the `#[panic_handler]`.
 #[cold]
 pub fn report(info: &PanicInfo<'_>) -> ! {
-    if PANICKING.swap(true, Ordering::Relaxed) {
-        exit_group(PANIC_EXIT);
+    let me = freestand_syscalls::process::gettid();
+    if let Err(first) = PANICKING.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire) {
+        if first == me {
+            // A panic while reporting one: stop here.
+            exit_group(PANIC_EXIT);
+        }
+        // Another thread is reporting its panic and will end the process:
+        // let its message out whole.
+        loop {
+            crate::thread::sleep(core::time::Duration::from_secs(1));
+        }
     }
     let mut w = BufWriter::<512>::new(STDERR);
     let failed = LAST_FAILURE[0].swap(0, Ordering::Relaxed);
@@ -48,10 +58,27 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
         let _ = w.flush();
         exit_group(OOM_EXIT);
     }
-    let _ = match info.location() {
-        Some(l) => writeln!(w, "panicked at {}:{}:{}:", l.file(), l.line(), l.column()),
-        None => writeln!(w, "panicked:"),
-    };
+    if crate::thread::spawned() {
+        let mut buf = crate::msg::Buf::uninit();
+        let mut m = crate::msg::Msg::new(&mut buf);
+        m.push(b"panicked in thread ");
+        match crate::thread::tcb::try_current() {
+            // SAFETY: the calling thread's own block.
+            Some(t) => crate::thread::push_name(&mut m, unsafe { &*t.as_ptr() }),
+            None => m.push(b"main"),
+        }
+        m.push(b" ");
+        w.push(m.as_bytes());
+        let _ = match info.location() {
+            Some(l) => writeln!(w, "at {}:{}:{}:", l.file(), l.line(), l.column()),
+            None => writeln!(w, "at an unknown place:"),
+        };
+    } else {
+        let _ = match info.location() {
+            Some(l) => writeln!(w, "panicked at {}:{}:{}:", l.file(), l.line(), l.column()),
+            None => writeln!(w, "panicked:"),
+        };
+    }
     let _ = writeln!(w, "{}", info.message());
     // Nothing more can be done if stderr itself fails.
     let _ = w.flush();

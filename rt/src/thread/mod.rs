@@ -75,6 +75,29 @@ use freestand_syscalls::Errno;
 /// The id number of the main thread.
 pub(crate) const MAIN_ID: u64 = 1;
 
+/// Whether a thread was ever spawned.
+static SPAWNED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Whether a thread was ever spawned: messages then name their thread.
+pub(crate) fn spawned() -> bool {
+    SPAWNED.load(Relaxed)
+}
+
+/// Writes `NAME (tid N)` for the thread of `t` (`<unnamed>` for a thread
+/// without a name), without allocating: for the panic and overflow
+/// reports.
+pub(crate) fn push_name(m: &mut crate::msg::Msg<'_>, t: &Tcb) {
+    let name: &str = match &t.name {
+        Some(n) => n,
+        None if t.id == MAIN_ID => "main",
+        None => "<unnamed>",
+    };
+    m.push(name.as_bytes().get(..128).unwrap_or(name.as_bytes()));
+    m.push(b" (tid ");
+    m.decimal(t.tid.load(Relaxed) as usize);
+    m.push(b")");
+}
+
 /// The next id number to give out.
 static NEXT_ID: AtomicU64 = AtomicU64::new(MAIN_ID + 1);
 
@@ -224,6 +247,7 @@ impl Builder {
             unsafe { *theirs.value.get() = Some(v) };
         });
         let id = NEXT_ID.fetch_add(1, Relaxed);
+        SPAWNED.store(true, Relaxed);
         let size = self.stack_size.unwrap_or(DEFAULT_STACK_SIZE);
         spawn::spawn(id, self.name.map(Arc::from), size, start, packet)
     }
