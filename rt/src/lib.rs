@@ -78,6 +78,7 @@ pub mod io;
 pub mod mem;
 mod msg;
 pub mod panic;
+pub mod sync;
 
 pub use freestand_syscalls as syscalls;
 pub use freestand_syscalls::time;
