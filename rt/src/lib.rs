@@ -80,6 +80,7 @@ pub mod io;
 pub mod mem;
 mod msg;
 pub mod panic;
+pub mod sync;
 pub mod thread;
 
 pub use freestand_syscalls as syscalls;
