@@ -30,6 +30,7 @@ mod mem;
 mod quick_start;
 mod routed;
 mod startup;
+mod threads;
 mod vdso_tool;
 
 use harness::{Builds, Case, Ctx, Platform};
@@ -40,6 +41,7 @@ fn cases() -> Vec<Case> {
         startup::cases(),
         hardening::cases(),
         heap::cases(),
+        threads::cases(),
         mem::cases(),
         routed::cases(),
         vdso_tool::cases(),
