@@ -253,7 +253,7 @@ fn mappings() -> usize {
 }
 
 fn many() -> i32 {
-    let _ = thread::spawn(|| ()).join();
+    thread::spawn(|| ()).join();
     let before = mappings();
     let mut sum = 0u64;
     for i in 0..10_000u64 {

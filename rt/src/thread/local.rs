@@ -55,8 +55,9 @@ macro_rules! thread_local {
 /// Slots kept in the control block itself.
 const INLINE: usize = 16;
 
-/// A slot whose value was dropped as its thread ends.
-const GONE: *mut u8 = 1 as *mut u8;
+/// A slot whose value was dropped as its thread ends (an address no
+/// value can have).
+const GONE: *mut u8 = ptr::dangling_mut::<u8>();
 
 /// The next slot number to give a key.
 static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
@@ -127,7 +128,7 @@ impl<T: 'static> LocalKey<T> {
             // SAFETY: the calling thread's own block.
             let slots = unsafe { &(*t.as_ptr()).locals };
             if let Some(&p) = slots.inline.get(slot)
-                && p > GONE
+                && p.addr() > GONE.addr()
             {
                 return Some(p.cast_const().cast());
             }
@@ -193,8 +194,11 @@ unsafe fn drop_box<T>(p: *mut u8) {
 pub(crate) struct Slots {
     inline: [*mut u8; INLINE],
     more: Vec<*mut u8>,
-    dtors: Vec<(*mut u8, unsafe fn(*mut u8))>,
+    dtors: Vec<Dtor>,
 }
+
+/// A value and the function that drops it.
+type Dtor = (*mut u8, unsafe fn(*mut u8));
 
 impl Slots {
     /// No values.
