@@ -42,7 +42,10 @@
 //!    the exit status.
 //!
 //! Beside that path: [`io`] (`print!` and friends), [`heap`] (the heap),
-//! [`panic`](mod@panic) (the panic handler) and [`mem`] (`memcpy` and friends).
+//! [`panic`](mod@panic) (the panic handler), [`mem`] (`memcpy` and
+//! friends), [`thread`] (spawn and join, the thread control block, ELF TLS
+//! and [`thread_local!`]) and [`sync`] (`Mutex` and `Condvar` on the
+//! futex).
 //!
 //! # What `entry!` defines
 //!

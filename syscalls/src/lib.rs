@@ -12,8 +12,8 @@
 //!   function per arity.
 //! - [`errno`]: [`Errno`] and [`errno::decode`], the one place a return
 //!   value becomes an error.
-//! - [`fs`], [`io`], [`mm`], [`process`], [`signal`]: typed wrappers that
-//!   always make their system call.
+//! - [`fs`], [`io`], [`mm`], [`process`], [`signal`], [`futex`]: typed
+//!   wrappers that always make their system call.
 //! - [`time`], [`cpu`], [`random`] and, on riscv64, `riscv`: the modules
 //!   whose calls the vDSO may serve (below).
 //! - [`route`]: which path (vDSO or system call) serves each routed call,
