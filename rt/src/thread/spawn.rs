@@ -63,14 +63,21 @@ pub(crate) fn spawn<T>(
     crate::heap::assume_threads();
 
     let area = super::tls::area(core::mem::size_of::<Tcb>(), core::mem::align_of::<Tcb>());
-    let m = super::stack::map(stack_size, &area)?;
+    let kept = match stack_size == super::stack::DEFAULT_STACK_SIZE {
+        true => super::stack::take_kept(&area),
+        false => None,
+    };
+    let m = match kept {
+        Some(m) => m,
+        None => super::stack::map(stack_size, &area)?,
+    };
     let mut block = Tcb::new(id, name.clone());
     block.stack = m.stack;
     block.map = m.map;
     block.alt = m.alt;
     block.start = Some(start);
-    // SAFETY: the area lies in the fresh, zeroed, writable top of the
-    // mapping, aligned as `plan` placed it.
+    // SAFETY: the area lies in the zeroed (fresh or zeroed again when
+    // kept), writable top of the mapping, aligned as `plan` placed it.
     let t = unsafe { tcb::build(m.area as *mut u8, &area, block) };
 
     // No handler may run on the new thread before it has its alternate
@@ -203,7 +210,8 @@ pub(crate) unsafe fn release(t: NonNull<Tcb>) {
         wait_for_end(t);
         (*t.as_ptr()).map
     };
-    super::stack::unmap(base, len);
+    let area = super::tls::area(core::mem::size_of::<Tcb>(), core::mem::align_of::<Tcb>());
+    super::stack::keep_or_unmap(base, len, &area);
 }
 
 /// Waits until the kernel has cleared the thread's tid word.

@@ -14,6 +14,7 @@
 
 use super::tls::Area;
 use crate::stack::getauxval;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use freestand_syscalls::Errno;
 use freestand_syscalls::mm::{ProtFlags, mmap_anonymous, mprotect, munmap};
 
@@ -95,6 +96,46 @@ pub(crate) fn map(stack_size: usize, area: &Area) -> Result<Mapping, Errno> {
         return Err(e);
     }
     Ok(m)
+}
+
+/// How many mappings of ended threads are kept for later spawns: a
+/// spawn that finds one skips `mmap` and two `mprotect`s, and a join
+/// skips the `munmap` (and the other CPUs' TLB flushes it costs).
+const KEPT: usize = 4;
+
+/// Kept mappings (their start; 0 for an empty place), all made by [`map`]
+/// for [`DEFAULT_STACK_SIZE`] and this program's area.
+static KEEP: [AtomicUsize; KEPT] = [const { AtomicUsize::new(0) }; KEPT];
+
+/// A kept mapping of a thread with the default stack size, its TLS and
+/// control block area zeroed again, if one is kept.
+pub(crate) fn take_kept(area: &Area) -> Option<Mapping> {
+    let base = KEEP
+        .iter()
+        .find_map(|k| match k.swap(0, Ordering::Acquire) {
+            0 => None,
+            b => Some(b),
+        })?;
+    let m = plan(base, DEFAULT_STACK_SIZE, area, page_size())?;
+    // SAFETY: the area lies in the kept mapping, writable, which nothing
+    // else uses now that it is taken from the list.
+    unsafe { core::ptr::write_bytes(m.area as *mut u8, 0, area.size) };
+    Some(m)
+}
+
+/// Keeps the mapping `(base, len)` of an ended thread for a later spawn if
+/// it has the default stack size and there is room, else unmaps it.
+pub(crate) fn keep_or_unmap(base: usize, len: usize, area: &Area) {
+    let default = plan(0, DEFAULT_STACK_SIZE, area, page_size()).map(|m| m.map.1);
+    if default == Some(len)
+        && KEEP.iter().any(|k| {
+            k.compare_exchange(0, base, Ordering::Release, Ordering::Relaxed)
+                .is_ok()
+        })
+    {
+        return;
+    }
+    unmap(base, len);
 }
 
 /// Unmaps a thread's mapping once nothing runs on it.
