@@ -17,6 +17,12 @@
 //! three side by side; `docs/heap-bench.md` says what each workload
 //! measures.
 //!
+//! [`threads`] is the thread benchmark, built the same way: its
+//! workloads are written once against a small trait that the programs
+//! `thread-bench` (`programs/thread-bench.rs`, freestand) and
+//! `thread-bench-std` (std) implement; `scripts/thread-bench.sh` runs it
+//! and `docs/thread-bench.md` describes it.
+//!
 //! The library is `no_std`: it uses `core`, `alloc`, `hashbrown` for the
 //! hash map, and `miniz_oxide` and (with the feature `json`) `serde_json`
 //! for the workloads that put real crates on top of the heap. So the code that allocates is the
@@ -27,4 +33,5 @@ extern crate alloc;
 
 pub mod cli;
 pub mod report;
+pub mod threads;
 pub mod workloads;
