@@ -1,4 +1,4 @@
-//! The process and its threads: ids, yielding the CPU, and the end.
+//! Ids, yielding the CPU, and the end of the process.
 
 use crate::arch::{syscall0, syscall0_readonly, syscall1_noreturn};
 use crate::nr::{__NR_exit_group, __NR_getpid, __NR_gettid, __NR_sched_yield};
