@@ -34,6 +34,13 @@ bitflags::bitflags! {
         const NOFOLLOW = k::O_NOFOLLOW;
         /// Close the descriptor on `execve`.
         const CLOEXEC = k::O_CLOEXEC;
+        /// Opening a terminal does not make it the controlling terminal.
+        const NOCTTY = k::O_NOCTTY;
+        /// A descriptor for the path only (for `*at` calls, `fstat`,
+        /// `execveat`), not for reading or writing.
+        const PATH = k::O_PATH;
+        /// Writes wait until data and metadata reach the device.
+        const SYNC = k::O_SYNC;
     }
 }
 
