@@ -1,6 +1,30 @@
-//! The process and its threads: ids, yielding the CPU, and the end.
+//! Processes: ids ([`Pid`], [`getpid`], [`getppid`], [`setsid`],
+//! [`setpgid`]...), sending signals ([`kill`], [`tgkill`],
+//! [`pidfd_send_signal`]), attributes ([`set_child_subreaper`],
+//! [`set_pdeathsig`], [`setrlimit`]), the terminal's foreground group
+//! ([`tcsetpgrp`]) and the end ([`exit_group`], [`reboot`]).
 
-// Ids, sched_yield and exit_group.
+// Pid, the ids, sched_yield and exit_group.
 mod id;
+// kill, killpg, tgkill, raise, pidfd_open, pidfd_send_signal.
+mod kill;
+// prctl: subreaper, parent death signal, name, dumpable.
+mod prctl;
+// tcgetpgrp, tcsetpgrp, isatty.
+mod tty;
+// getrlimit, setrlimit.
+mod limit;
+// reboot.
+mod reboot;
 
-pub use id::{exit_group, getpid, gettid, sched_yield};
+pub use id::{
+    Pid, exit_group, getpgid, getpid, getppid, gettid, sched_yield, setpgid, setsid,
+};
+pub use kill::{PidfdFlags, kill, killpg, pidfd_open, pidfd_send_signal, raise, tgkill};
+pub use limit::{Resource, Rlimit, getrlimit, setrlimit};
+pub use prctl::{
+    child_subreaper, name, pdeathsig, set_child_subreaper, set_dumpable, set_name,
+    set_pdeathsig,
+};
+pub use reboot::{RebootCmd, reboot};
+pub use tty::{isatty, tcgetpgrp, tcsetpgrp};
