@@ -1,11 +1,19 @@
 //! Processes: ids ([`Pid`], [`getpid`], [`getppid`], [`setsid`],
-//! [`setpgid`]...), sending signals ([`kill`], [`tgkill`],
+//! [`setpgid`]...), creating them ([`fork`]), running programs
+//! ([`execve`], [`execvpe`]), waiting for children ([`wait4`],
+//! [`waitid`] and [`WaitStatus`]), sending signals ([`kill`], [`tgkill`],
 //! [`pidfd_send_signal`]), attributes ([`set_child_subreaper`],
 //! [`set_pdeathsig`], [`setrlimit`]), the terminal's foreground group
 //! ([`tcsetpgrp`]) and the end ([`exit_group`], [`reboot`]).
 
 // Pid, the ids, sched_yield and exit_group.
 mod id;
+// fork.
+mod fork;
+// execve, execveat, execvpe and Arg.
+mod exec;
+// wait4, waitid, WaitStatus.
+mod wait;
 // kill, killpg, tgkill, raise, pidfd_open, pidfd_send_signal.
 mod kill;
 // prctl: subreaper, parent death signal, name, dumpable.
@@ -17,6 +25,8 @@ mod limit;
 // reboot.
 mod reboot;
 
+pub use exec::{Arg, DEFAULT_PATH, env_var, execve, execveat, execvpe};
+pub use fork::{Fork, fork};
 pub use id::{
     Pid, exit_group, getpgid, getpid, getppid, gettid, sched_yield, setpgid, setsid,
 };
@@ -28,3 +38,4 @@ pub use prctl::{
 };
 pub use reboot::{RebootCmd, reboot};
 pub use tty::{isatty, tcgetpgrp, tcsetpgrp};
+pub use wait::{WaitFor, WaitOptions, WaitStatus, wait4, waitid};
