@@ -46,7 +46,8 @@ pub use id::{Pid, exit_group, getpgid, getpid, getppid, gettid, sched_yield, set
 pub use kill::{PidfdFlags, kill, killpg, pidfd_open, pidfd_send_signal, raise, tgkill};
 pub use limit::{Resource, Rlimit, getrlimit, setrlimit};
 pub use prctl::{
-    child_subreaper, name, pdeathsig, set_child_subreaper, set_dumpable, set_name, set_pdeathsig,
+    child_subreaper, pdeathsig, set_child_subreaper, set_dumpable, set_pdeathsig, set_thread_name,
+    thread_name,
 };
 pub use reboot::{RebootCmd, reboot};
 pub use spawn::{SPAWN_STACK_MIN, vfork_spawn, vfork_spawn_on};

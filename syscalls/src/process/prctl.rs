@@ -89,7 +89,7 @@ pub fn pdeathsig() -> Result<Option<Signal>, Errno> {
 ///
 /// # References
 /// PR_SET_NAME(2const), prctl(2)
-pub fn set_name(name: &CStr) -> Result<(), Errno> {
+pub fn set_thread_name(name: &CStr) -> Result<(), Errno> {
     // The kernel reads at most 16 bytes; copying into a buffer of that
     // size first spares it from reading past a short string's end.
     let mut buf = [0u8; 16];
@@ -108,7 +108,7 @@ pub fn set_name(name: &CStr) -> Result<(), Errno> {
 ///
 /// # References
 /// PR_GET_NAME(2const), prctl(2)
-pub fn name() -> Result<[u8; 16], Errno> {
+pub fn thread_name() -> Result<[u8; 16], Errno> {
     let mut buf = [0u8; 16];
     // SAFETY: the option writes 16 bytes at the address given, a live
     // 16-byte local.
@@ -137,8 +137,8 @@ mod tests {
     fn names_and_parent_death_signal_round_trip() {
         // The test harness runs this on a thread of its own: both
         // attributes are per thread.
-        set_name(c"freestand-test-with-a-long-name").unwrap();
-        assert_eq!(&name().unwrap(), b"freestand-test-\0");
+        set_thread_name(c"freestand-test-with-a-long-name").unwrap();
+        assert_eq!(&thread_name().unwrap(), b"freestand-test-\0");
         set_pdeathsig(Some(Signal::TERM)).unwrap();
         assert_eq!(pdeathsig(), Ok(Some(Signal::TERM)));
         set_pdeathsig(None).unwrap();
