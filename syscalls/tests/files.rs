@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{c, in_child, spawn_child, temp_dir, wait_for};
+use common::{c, in_child, memory_temp_dir, spawn_child, temp_dir, wait_for};
 use freestand_syscalls::Errno;
 use freestand_syscalls::fs::{
     AT_FDCWD, AtFlags, CloseRangeFlags, Dir, DupFlags, FileType, MountFlags, OFlags, PipeFlags,
@@ -94,7 +94,7 @@ fn a_pipe_carries_10_mib_without_losing_a_byte() {
 
 #[test]
 fn a_directory_of_10000_entries() {
-    let base = temp_dir("dir");
+    let base = memory_temp_dir("dir");
     let base_fd = openat(AT_FDCWD, &c(&base), OFlags::DIRECTORY | OFlags::CLOEXEC, 0).unwrap();
     mkdirat(base_fd, c"many", 0o755).unwrap();
     assert_eq!(mkdirat(base_fd, c"many", 0o755), Err(Errno::EEXIST));
