@@ -66,8 +66,8 @@ pub fn dup(fd: Fd) -> Result<Fd, Errno> {
 ///
 /// # Errors
 /// `EINVAL` when `old == new` (unlike `dup2`) or for bad flags; `EBADF`;
-/// `EBUSY` in a race with `open` on `new`; `EINTR` when the silent close
-/// was interrupted (not retried: `new` may then be closed or not).
+/// `EMFILE` when `new` is above the descriptor limit; `EBUSY` in a race
+/// with `open` on `new`. Not retried on `EINTR`, which dup(2) lists.
 ///
 /// # References
 /// dup(2) (`dup3`)

@@ -7,10 +7,9 @@
 //! # `EINTR`
 //!
 //! No call here retries. Most of them never report `EINTR` on local
-//! filesystems; [`openat`] of a FIFO or a device, [`close`], [`dup3`]
-//! (when it closes the target) and [`ftruncate`] may, and the caller
-//! decides. After an `EINTR` from `close` the descriptor is closed
-//! anyway: never close it again.
+//! filesystems; [`openat`] of a FIFO or a device, [`close`] and
+//! [`ftruncate`] may, and the caller decides. After an `EINTR` from
+//! `close` the descriptor is closed anyway: never close it again.
 
 // openat, close, OFlags and AT_FDCWD.
 mod open;
