@@ -5,7 +5,9 @@ mod common;
 
 use common::{c, in_child, spawn_child, temp_dir, wait_for, wait_with};
 use freestand_syscalls::Errno;
-use freestand_syscalls::fs::{AT_FDCWD, AtFlags, OFlags, PipeFlags, close, openat, pipe2};
+use freestand_syscalls::fs::{
+    AT_FDCWD, AtFlags, CloseRangeFlags, OFlags, PipeFlags, close, close_range, openat, pipe2,
+};
 use freestand_syscalls::io::{read, write_all};
 use freestand_syscalls::process::{
     Arg, PidfdFlags, Resource, Rlimit, SPAWN_STACK_MIN, WaitFor, WaitOptions, WaitStatus, execve,
@@ -243,6 +245,16 @@ fn vfork_spawn_reports_a_failed_exec() {
     // The child returned an error of its own choosing.
     // SAFETY: the closure makes no call at all.
     assert_eq!(unsafe { vfork_spawn(|| Errno::E2BIG) }, Err(Errno::E2BIG));
+    // The child closed every descriptor above stderr (its own copy of the
+    // table), the report pipe with them: the error still arrives.
+    // SAFETY: the closure only makes system calls on borrowed data.
+    let r = unsafe {
+        vfork_spawn(|| {
+            let _ = close_range(3, u32::MAX, CloseRangeFlags::empty());
+            execve(c"/nonexistent/nothing", &argv, &[None])
+        })
+    };
+    assert_eq!(r, Err(Errno::ENOENT));
 }
 
 /// Set by the handler below, which must never run in a vfork child.

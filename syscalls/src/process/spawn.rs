@@ -13,12 +13,23 @@
 //! child, every signal with a handler goes back to its default action
 //! (the child has its own copy of the dispositions: no `CLONE_SIGHAND`),
 //! then the caller's mask returns, so no parent handler ever runs on the
-//! child's stack. If the function returns, its error is handed to the
-//! parent through the shared memory, the child ends with status 127 and
-//! is reaped, and [`vfork_spawn`] returns the error.
+//! child's stack.
+//!
+//! If the function returns, the child reports its error twice before it
+//! ends with status 127: in the shared memory, and as four bytes down a
+//! close-on-exec pipe whose read end the parent drains (an exec closes
+//! the pipe, so the parent reads nothing). The pipe is for qemu-user,
+//! which runs `CLONE_VM | CLONE_VFORK` as a plain fork: memory is not
+//! shared there and the parent does not sleep, but the pipe still
+//! carries the error and still makes the parent wait until the exec.
+//! The memory is for a function that closes every descriptor
+//! (`close_range`) before a failed exec. Either way the child is then
+//! reaped, and [`vfork_spawn`] returns the error.
 
 use super::{Pid, WaitFor, WaitOptions, exit_group, wait4};
 use crate::errno::{Errno, decode};
+use crate::fs::{PipeFlags, close, pipe2};
+use crate::io::{Fd, read, write_all};
 use crate::mm::{MapFlags, ProtFlags, mmap, mprotect, munmap};
 use crate::signal::{How, SigSet, reset_handlers, sigprocmask};
 use core::mem::MaybeUninit;
@@ -38,12 +49,14 @@ const MAPPED_STACK: usize = 64 * 1024;
 const GUARD: usize = 64 * 1024;
 
 /// What the parent's frame lends the child: the function, the mask to
-/// restore, and where a failure is reported.
+/// restore, and the two ways a failure is reported.
 struct Shared<'f, F> {
     f: &'f F,
     mask: SigSet,
     /// 0, or the positive errno the child reports before it ends.
     error: AtomicI32,
+    /// The write end of the report pipe (close-on-exec).
+    report: Fd,
 }
 
 /// The child's first Rust frame, on its own stack.
@@ -54,14 +67,32 @@ struct Shared<'f, F> {
 /// child has called `execve` or ended, as [`spawn_at`] ensures.
 unsafe extern "C" fn child<F: Fn() -> Errno + Sync>(arg: usize) -> ! {
     // SAFETY: the parent lent this `Shared` from its frame and sleeps
-    // (CLONE_VFORK) until this child execs or ends.
+    // (CLONE_VFORK) until this child execs or ends; under a fork
+    // emulation the child reads its own copy of it.
     let shared = unsafe { &*(arg as *const Shared<'_, F>) };
     let error = match reset_handlers().and_then(|()| sigprocmask(How::SetMask, shared.mask)) {
         Ok(_) => (shared.f)(),
         Err(e) => e,
     };
     shared.error.store(error.raw(), Ordering::Release);
+    let _ = write_all(shared.report, &error.raw().to_ne_bytes());
     exit_group(127)
+}
+
+/// The error the child reported down the pipe, if any: four bytes, or
+/// nothing once the exec closed the pipe (or the child ended otherwise).
+fn read_report(r: Fd) -> Option<Errno> {
+    let mut buf = [0u8; 4];
+    let mut got = 0;
+    while got < buf.len() {
+        match read(r, buf.get_mut(got..)?) {
+            Ok(0) => return None,
+            Ok(n) => got += n,
+            Err(Errno::EINTR) => {}
+            Err(_) => return None,
+        }
+    }
+    Errno::from_raw(i32::from_ne_bytes(buf))
 }
 
 /// The `clone` itself, with the child starting at `top`.
@@ -72,18 +103,26 @@ unsafe extern "C" fn child<F: Fn() -> Errno + Sync>(arg: usize) -> ! {
 /// [`SPAWN_STACK_MIN`] bytes of writable memory that nothing else uses
 /// until this returns; `f` must meet [`vfork_spawn`]'s contract.
 unsafe fn spawn_at<F: Fn() -> Errno + Sync>(top: usize, f: &F) -> Result<Pid, Errno> {
-    let mask = sigprocmask(How::SetMask, SigSet::ALL)?;
+    let (r, w) = pipe2(PipeFlags::CLOEXEC)?;
+    let mask = match sigprocmask(How::SetMask, SigSet::ALL) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = (close(r), close(w));
+            return Err(e);
+        }
+    };
     let shared = Shared {
         f,
         mask,
         error: AtomicI32::new(0),
+        report: w,
     };
     let flags = k::CLONE_VM | k::CLONE_VFORK | k::SIGCHLD;
     // SAFETY: the flags need no argument but the stack, which the caller
     // provides; `child::<F>` never returns and is sound in a CLONE_VM
     // child given `shared`, which outlives the child's use of it because
     // CLONE_VFORK holds this thread until the child execs or ends.
-    let r = unsafe {
+    let ret = unsafe {
         crate::arch::clone_run(
             flags as usize,
             top,
@@ -93,15 +132,27 @@ unsafe fn spawn_at<F: Fn() -> Errno + Sync>(top: usize, f: &F) -> Result<Pid, Er
     };
     // The mask goes back whatever happened; it cannot fail.
     let _ = sigprocmask(How::SetMask, mask);
-    let pid = decode(r)?;
-    let pid = Pid::from_raw(pid as i32).ok_or(Errno::EINVAL)?;
-    match shared.error.load(Ordering::Acquire) {
-        0 => Ok(pid),
-        raw => {
+    let _ = close(w);
+    let pid = decode(ret).and_then(|p| Pid::from_raw(p as i32).ok_or(Errno::EINVAL));
+    let pid = match pid {
+        Ok(pid) => pid,
+        Err(e) => {
+            let _ = close(r);
+            return Err(e);
+        }
+    };
+    // Drained even when the memory already holds the error, so that the
+    // child's write never meets a closed pipe.
+    let piped = read_report(r);
+    let _ = close(r);
+    let shared_error = Errno::from_raw(shared.error.load(Ordering::Acquire));
+    match shared_error.or(piped) {
+        None => Ok(pid),
+        Some(e) => {
             // The child has ended (or is ending): reap it, so the caller
             // sees an error and no child. ECHILD: someone reaped it first.
             while let Err(Errno::EINTR) = wait4(WaitFor::Child(pid), WaitOptions::empty()) {}
-            Err(Errno::from_raw(raw).unwrap_or(Errno::EINVAL))
+            Err(e)
         }
     }
 }
@@ -129,7 +180,8 @@ unsafe fn spawn_at<F: Fn() -> Errno + Sync>(top: usize, f: &F) -> Result<Pid, Er
 ///
 /// # Errors
 /// The child's: what `f` returned. The `clone`'s: `EAGAIN` at the
-/// process limit, `ENOMEM`. The stack's mapping: `ENOMEM`.
+/// process limit, `ENOMEM`. The stack's mapping: `ENOMEM`. The report
+/// pipe's: `EMFILE`, `ENFILE`.
 ///
 /// # Safety
 ///
