@@ -1,4 +1,5 @@
-//! File-descriptor I/O: `read` and `write`.
+//! File-descriptor I/O: `read`, `write`, and [`write_all`], which
+//! finishes what a short or interrupted `write` left.
 
 use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
@@ -47,4 +48,28 @@ pub fn write_raw(fd: Fd, buf: &[u8]) -> usize {
     // SAFETY: the kernel only reads `buf.len()` bytes from `buf`, which is
     // valid for the call.
     unsafe { syscall3(__NR_write, fd as usize, buf.as_ptr() as usize, buf.len()) }
+}
+
+/// Writes all of `buf` to `fd`, calling `write` again after a short
+/// write and after `EINTR` (the one helper in this crate that retries:
+/// a caller sending a whole buffer down a pipe wants exactly this).
+///
+/// # Errors
+/// The first error other than `EINTR`; `EIO` if `write` accepts 0 bytes
+/// of a non-empty buffer, so the loop always ends. On error, an unknown
+/// prefix of `buf` has been written.
+///
+/// # References
+/// write(2), pipe(7) ("Pipe capacity", partial writes)
+pub fn write_all(fd: Fd, mut buf: &[u8]) -> Result<(), Errno> {
+    while !buf.is_empty() {
+        match write(fd, buf) {
+            Ok(0) => return Err(Errno::EIO),
+            // `write` never reports more than it was given.
+            Ok(n) => buf = buf.get(n..).unwrap_or_default(),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

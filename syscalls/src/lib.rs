@@ -13,7 +13,12 @@
 //! - [`errno`]: [`Errno`] and [`errno::decode`], the one place a return
 //!   value becomes an error.
 //! - [`fs`], [`io`], [`mm`], [`process`], [`signal`], [`futex`]: typed
-//!   wrappers that always make their system call.
+//!   wrappers that always make their system call: files, directories and mounts;
+//!   descriptor I/O; memory maps; processes (fork, exec with a `PATH`
+//!   search, `vfork_spawn`, wait statuses, groups and sessions, pidfds);
+//!   signals (dispositions that can be restored, masks, `sigtimedwait`,
+//!   `signalfd`, every signal with its name). `docs/process-api.md` in
+//!   the repository is the map of these.
 //! - [`time`], [`cpu`], [`random`] and, on riscv64, `riscv`: the modules
 //!   whose calls the vDSO may serve (below).
 //! - [`route`]: which path (vDSO or system call) serves each routed call,
@@ -56,7 +61,11 @@
 //! The kernel reports failure as a return value in `-4095..=-1`;
 //! [`errno::decode`] is the single place that turns it into an [`Errno`].
 //! Wrappers never retry on `EINTR` or loop over short reads and writes:
-//! callers that need that (such as `freestand-rt`'s printing) do it.
+//! a call that can be interrupted says so in its docs, and the caller
+//! decides (an init's wait loop, a timeout to recompute). The helpers
+//! that exist to finish a job do retry, and say so: [`io::write_all`],
+//! and the reaping of a failed child inside
+//! [`process::vfork_spawn`].
 #![no_std]
 
 // One file per architecture, with the same items in each. The build

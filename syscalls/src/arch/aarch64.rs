@@ -225,3 +225,52 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// `fault_address` and `regs[31]` (`arch/arm64/include/uapi/asm/ucontext.h`,
 /// `sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 8 + 31 * 8;
+
+/// `clone(flags, stack, 0, 0, 0)` in the generic argument order (`flags`,
+/// `stack`, `parent_tid`, `tls`, `child_tid`; x86_64 swaps the last two).
+/// In the child, which starts on `stack`, calls `entry(arg)`; the parent
+/// gets the raw result, the child's id or `-errno`.
+///
+/// The child never returns into Rust code of the parent's: it runs
+/// nothing but `entry`, on the new stack, with no frame to unwind to.
+///
+/// # Safety
+///
+/// `flags` must not ask for anything the other arguments (all zero but
+/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
+/// of memory the child may use as its stack; `entry` must not return and
+/// must be sound to run in the child `flags` create, with `arg`.
+pub(crate) unsafe fn clone_run(
+    flags: usize,
+    stack: usize,
+    entry: unsafe extern "C" fn(usize) -> !,
+    arg: usize,
+) -> usize {
+    let ret: usize;
+    // SAFETY: the caller vouches for the arguments. `entry` and `arg` sit
+    // in registers the kernel copies to the child; the child's branch
+    // clears the frame pointer and link register (no caller to walk back
+    // to), calls `entry` and never comes back.
+    unsafe {
+        asm!(
+            "svc #0",
+            "cbnz x0, 2f",
+            "mov x29, xzr",
+            "mov x30, xzr",
+            "mov x0, x6",
+            "blr x5",
+            "brk #0x1",
+            "2:",
+            in("x8") crate::nr::__NR_clone as usize,
+            inlateout("x0") flags => ret,
+            in("x1") stack,
+            in("x2") 0usize,
+            in("x3") 0usize,
+            in("x4") 0usize,
+            in("x5") entry,
+            in("x6") arg,
+            options(nostack)
+        )
+    };
+    ret
+}

@@ -225,3 +225,70 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// `struct sigcontext`, 16-byte aligned (at 176), whose registers start
 /// with `pc`, `ra`, `sp` (`arch/riscv/include/uapi/asm/ucontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 2 * 8;
+
+/// `clone(flags, stack, 0, 0, 0)` in the generic argument order (`flags`,
+/// `stack`, `parent_tid`, `tls`, `child_tid`; x86_64 swaps the last two).
+/// In the child, which starts on `stack`, calls `entry(arg)`; the parent
+/// gets the raw result, the child's id or `-errno`.
+///
+/// The child never returns into Rust code of the parent's: it runs
+/// nothing but `entry`, on the new stack, with no frame to unwind to.
+///
+/// # Safety
+///
+/// `flags` must not ask for anything the other arguments (all zero but
+/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
+/// of memory the child may use as its stack; `entry` must not return and
+/// must be sound to run in the child `flags` create, with `arg`.
+pub(crate) unsafe fn clone_run(
+    flags: usize,
+    stack: usize,
+    entry: unsafe extern "C" fn(usize) -> !,
+    arg: usize,
+) -> usize {
+    let ret: usize;
+    // The asm, with the vector registers clobbered when the target has
+    // V (by the `ecall`, in the parent; see the module docs).
+    macro_rules! clone_asm {
+        ($($clobbers:tt)*) => {
+            asm!(
+                "ecall",
+                "bnez a0, 2f",
+                "li s0, 0",
+                "li ra, 0",
+                "mv a0, a6",
+                "jalr a5",
+                "unimp",
+                "2:",
+                in("a7") crate::nr::__NR_clone as usize,
+                inlateout("a0") flags => ret,
+                in("a1") stack,
+                in("a2") 0usize,
+                in("a3") 0usize,
+                in("a4") 0usize,
+                in("a5") entry,
+                in("a6") arg,
+                $($clobbers)*
+                options(nostack)
+            )
+        };
+    }
+    // SAFETY: the caller vouches for the arguments. `entry` and `arg` sit
+    // in registers the kernel copies to the child; the child's branch
+    // clears the frame pointer and return address (no caller to walk
+    // back to), calls `entry` and never comes back.
+    unsafe {
+        #[cfg(not(target_feature = "v"))]
+        clone_asm!();
+        #[cfg(target_feature = "v")]
+        clone_asm!(
+            out("v0") _, out("v1") _, out("v2") _, out("v3") _, out("v4") _, out("v5") _,
+            out("v6") _, out("v7") _, out("v8") _, out("v9") _, out("v10") _, out("v11") _,
+            out("v12") _, out("v13") _, out("v14") _, out("v15") _, out("v16") _,
+            out("v17") _, out("v18") _, out("v19") _, out("v20") _, out("v21") _,
+            out("v22") _, out("v23") _, out("v24") _, out("v25") _, out("v26") _,
+            out("v27") _, out("v28") _, out("v29") _, out("v30") _, out("v31") _,
+        );
+    }
+    ret
+}

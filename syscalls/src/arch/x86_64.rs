@@ -252,3 +252,55 @@ unsafe extern "C" fn restore_rt() -> ! {
 /// `uc_stack` come first, then `struct sigcontext`, whose 16th word is
 /// `rsp` (`arch/x86/include/uapi/asm/sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 8 + 8 + 24 + 15 * 8;
+
+/// `clone(flags, stack, 0, 0, 0)` in x86_64's argument order (`flags`,
+/// `stack`, `parent_tid`, `child_tid`, `tls`; the others put `tls` before
+/// `child_tid`). In the child, which starts on `stack`, calls
+/// `entry(arg)`; the parent gets the raw result, the child's id or
+/// `-errno`.
+///
+/// The child never returns into Rust code of the parent's: it runs
+/// nothing but `entry`, on the new stack, with no frame to unwind to.
+///
+/// # Safety
+///
+/// `flags` must not ask for anything the other arguments (all zero but
+/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
+/// of memory the child may use as its stack; `entry` must not return and
+/// must be sound to run in the child `flags` create, with `arg`.
+pub(crate) unsafe fn clone_run(
+    flags: usize,
+    stack: usize,
+    entry: unsafe extern "C" fn(usize) -> !,
+    arg: usize,
+) -> usize {
+    let ret: usize;
+    // SAFETY: the caller vouches for the arguments. `entry` and `arg` sit
+    // in registers the kernel copies to the child; the child's branch
+    // clears the frame pointer (no caller to walk back to), calls `entry`
+    // with the stack 16-byte aligned at the call, and never comes back.
+    unsafe {
+        asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "xor ebp, ebp",
+            "mov rdi, r13",
+            "call r12",
+            "ud2",
+            "2:",
+            inlateout("rax") crate::nr::__NR_clone as usize => ret,
+            in("rdi") flags,
+            in("rsi") stack,
+            in("rdx") 0usize,
+            in("r10") 0usize,
+            in("r8") 0usize,
+            in("r12") entry,
+            in("r13") arg,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack)
+        )
+    };
+    ret
+}

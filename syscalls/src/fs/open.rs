@@ -1,11 +1,10 @@
-//! Files: `openat`, `close` and `fstat`.
+//! Opening and closing files: [`openat`], [`close`] and their flags.
 
-use crate::arch::{syscall1_readonly, syscall2, syscall4};
+use crate::arch::{syscall1_readonly, syscall4};
 use crate::errno::{Errno, decode, decode_unit};
 use crate::io::Fd;
-use crate::nr::{__NR_close, __NR_fstat, __NR_openat};
+use crate::nr::{__NR_close, __NR_openat};
 use core::ffi::CStr;
-use core::mem::MaybeUninit;
 use linux_raw_sys::general as k;
 
 bitflags::bitflags! {
@@ -35,14 +34,18 @@ bitflags::bitflags! {
         const NOFOLLOW = k::O_NOFOLLOW;
         /// Close the descriptor on `execve`.
         const CLOEXEC = k::O_CLOEXEC;
+        /// Opening a terminal does not make it the controlling terminal.
+        const NOCTTY = k::O_NOCTTY;
+        /// A descriptor for the path only (for `*at` calls, `fstat`,
+        /// `execveat`), not for reading or writing.
+        const PATH = k::O_PATH;
+        /// Writes wait until data and metadata reach the device.
+        const SYNC = k::O_SYNC;
     }
 }
 
 /// The directory file descriptor that means "the current directory".
 pub const AT_FDCWD: Fd = k::AT_FDCWD;
-
-/// File status, as the kernel's `struct stat` for this architecture.
-pub use linux_raw_sys::general::stat as Stat;
 
 /// Opens `path` relative to directory `dir` (or [`AT_FDCWD`]); `mode` sets
 /// the permissions of a file that `CREAT` makes.
@@ -74,18 +77,4 @@ pub fn openat(dir: Fd, path: &CStr, flags: OFlags, mode: u32) -> Result<Fd, Errn
 pub fn close(fd: Fd) -> Result<(), Errno> {
     // SAFETY: `close` reads and writes no user memory.
     decode_unit(unsafe { syscall1_readonly(__NR_close, fd as usize) })
-}
-
-/// The status of the open file `fd`.
-///
-/// # References
-/// fstat(2)
-#[inline]
-pub fn fstat(fd: Fd) -> Result<Stat, Errno> {
-    let mut st = MaybeUninit::<Stat>::uninit();
-    // SAFETY: the kernel writes one `struct stat` of this architecture,
-    // which is what `Stat` is, into `st`.
-    decode_unit(unsafe { syscall2(__NR_fstat, fd as usize, st.as_mut_ptr() as usize) })?;
-    // SAFETY: a successful `fstat` filled every field.
-    Ok(unsafe { st.assume_init() })
 }
