@@ -1,19 +1,35 @@
-//! The Rust side of `_start`: from the kernel's stack pointer to `main`.
+//! The Rust side of `_start`: from the kernel's stack pointer to `main`,
+//! and from `main`'s result to the end.
 //!
 //! `_start` (in `arch/`) aligns the stack, has the program relocate itself
-//! ([`crate::relocate`]) and calls [`entry`], which records the initial
-//! stack for [`crate::stack`], installs the stack-overflow handler
-//! ([`crate::overflow`]) unless the program opted out, tells the routed
-//! calls where the vDSO will be found ([`crate::handover`]), runs the
-//! program's `main` and hands its result to [`crate::exit`].
+//! ([`crate::relocate`]) and calls [`entry`], which
+//!
+//! 1. records the initial stack for [`crate::stack`];
+//! 2. installs the stack-overflow handler ([`crate::overflow`]) unless the
+//!    program opted out;
+//! 3. tells the routed calls where the vDSO will be found
+//!    ([`crate::handover`]);
+//! 4. if the program has thread-local storage or init, preinit or fini
+//!    arrays (one comparison), gives the main thread its TLS block and
+//!    runs the `.preinit_array` and `.init_array` ([`crate::init`]);
+//! 5. runs the program's `main`;
+//! 6. hands its result to [`crate::exit`], which runs the `at_exit`
+//!    handlers and the `.fini_array`, if any (one load), and ends the
+//!    process.
+//!
+//! A program whose `entry!` says `init = false` leaves steps 4 and 6's
+//! handlers out: its `main`'s result goes straight to `exit_group`.
 
 mod define;
 
 use crate::exit::{Termination, exit};
+use freestand_syscalls::process::exit_group;
 
 /// Runs the program. Called by the `_start` that [`entry!`](macro@crate::entry)
 /// defines; not meant to be called directly. `overflow_report` says
-/// whether to install the stack-overflow report ([`crate::overflow`]).
+/// whether to install the stack-overflow report ([`crate::overflow`]),
+/// `init` whether to set up TLS and run the init and fini arrays and the
+/// `at_exit` handlers ([`crate::init`], [`crate::exit`]).
 ///
 /// # Safety
 ///
@@ -21,7 +37,7 @@ use crate::exit::{Termination, exit};
 /// `argc`; this must be the first and only call.
 #[doc(hidden)]
 #[inline(always)]
-pub unsafe fn entry<M: Main>(sp: *mut usize, main: M, overflow_report: bool) -> ! {
+pub unsafe fn entry<M: Main>(sp: *mut usize, main: M, overflow_report: bool, init: bool) -> ! {
     if cfg!(debug_assertions) {
         // SAFETY: the caller passes the kernel's stack pointer.
         unsafe { check_entry_stack(sp) };
@@ -32,7 +48,11 @@ pub unsafe fn entry<M: Main>(sp: *mut usize, main: M, overflow_report: bool) -> 
         crate::overflow::install();
     }
     crate::handover::init();
-    exit(main.run().report())
+    if init && crate::init::pending() {
+        crate::init::run();
+    }
+    let code = main.run().report();
+    if init { exit(code) } else { exit_group(code) }
 }
 
 /// What [`entry!`](macro@crate::entry) accepts as `main`: a function that

@@ -37,9 +37,12 @@
 //! 4. [`handover`] — `AT_SYSINFO_EHDR` handed to the routed calls of
 //!    `freestand-syscalls` (`clock_gettime`, `getcpu`, `getrandom`...),
 //!    which parse the vDSO on first use.
-//! 5. `main` — yours, wired in by [`entry!`].
-//! 6. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
-//!    the exit status.
+//! 5. [`init`] — if the program has any: the main thread's thread-local
+//!    storage (`PT_TLS`), then the `.preinit_array` and `.init_array`.
+//! 6. `main` — yours, wired in by [`entry!`].
+//! 7. [`exit`] — `main`'s [`Termination`](exit::Termination) value becomes
+//!    the exit status, after the [`at_exit`] handlers and the
+//!    `.fini_array` have run.
 //!
 //! Beside that path: [`io`] (`print!` and friends), [`heap`] (the heap),
 //! [`panic`](mod@panic) (the panic handler), [`mem`] (`memcpy` and
@@ -74,6 +77,7 @@ mod arch;
 pub mod entry;
 pub mod exit;
 pub mod handover;
+pub mod init;
 pub mod overflow;
 pub mod relocate;
 pub mod stack;
@@ -86,5 +90,6 @@ pub mod panic;
 pub mod sync;
 pub mod thread;
 
+pub use exit::at_exit;
 pub use freestand_syscalls as syscalls;
 pub use freestand_syscalls::time;

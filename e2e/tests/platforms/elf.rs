@@ -28,6 +28,8 @@ pub struct Segment {
     pub filesz: u64,
     /// `p_memsz`.
     pub memsz: u64,
+    /// `p_align`.
+    pub align: u64,
 }
 
 /// A section's place in memory and in the file.
@@ -94,6 +96,7 @@ impl Elf {
                 vaddr: ph.p_vaddr(e),
                 filesz: ph.p_filesz(e),
                 memsz: ph.p_memsz(e),
+                align: ph.p_align(e),
             })
             .collect()
     }

@@ -38,22 +38,24 @@ struct Budget {
 /// budgets: today's sizes with the pinned toolchain, which makes them
 /// deterministic (`scripts/footprint.sh` prints the same figures). A change
 /// that makes `hello` bigger must say so by raising them; one that makes it
-/// smaller should lower them. Issue 6 aims at 1,600 bytes.
+/// smaller should lower them. Issue 6 aimed at 1,600 bytes; the `PT_TLS`
+/// program header, which the linker scripts declare for every program
+/// (an empty one without TLS), added 56.
 const HELLO_BUDGET: [Budget; 3] = [
     Budget {
         arch: Arch::X86_64,
-        static_pie: 3_960,
-        plain_static: 1_600,
+        static_pie: 4_016,
+        plain_static: 1_656,
     },
     Budget {
         arch: Arch::Riscv64,
-        static_pie: 4_216,
-        plain_static: 1_832,
+        static_pie: 4_272,
+        plain_static: 1_888,
     },
     Budget {
         arch: Arch::Aarch64,
-        static_pie: 4_264,
-        plain_static: 1_632,
+        static_pie: 4_320,
+        plain_static: 1_688,
     },
 ];
 

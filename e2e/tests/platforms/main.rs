@@ -25,6 +25,7 @@ mod footprint;
 mod hardening;
 mod harness;
 mod heap;
+mod init;
 mod link;
 mod mem;
 mod quick_start;
@@ -39,6 +40,7 @@ use harness::{Builds, Case, Ctx, Platform};
 fn cases() -> Vec<Case> {
     [
         startup::cases(),
+        init::cases(),
         hardening::cases(),
         heap::cases(),
         threads::cases(),

@@ -77,9 +77,9 @@ pub(crate) const REBASE_PAGES_LOG2: u32 = 24;
 /// compiler-rt's outline atomics helpers (`__aarch64_cas8_acq` and friends,
 /// in `compiler_builtins`), which every atomic read-modify-write calls under
 /// aarch64's default `outline-atomics` target feature. compiler-rt sets its
-/// own copy from a static constructor that calls `getauxval(AT_HWCAP)`;
-/// freestand runs no constructors (its linker script refuses them), and
-/// defining the flag here keeps that constructor out of the link. It stays
+/// own copy from a static constructor that calls `getauxval(AT_HWCAP)`,
+/// a C library function freestand does not have; defining the flag here
+/// keeps that constructor out of the link. It stays
 /// `false`: the helpers then use load/store-exclusive pairs, which every
 /// ARMv8 core has, and no program pays at start-up for choosing. Build with
 /// `-C target-feature=+lse` to inline the LSE instructions instead, for

@@ -9,7 +9,7 @@
 /// # Options
 ///
 /// Written after `main`, in any order: `entry!(main, overflow_report =
-/// false, heap = false)`.
+/// false, heap = false, init = false)`.
 ///
 /// - `overflow_report = false` leaves out the stack-overflow report
 ///   ([`overflow`](crate::overflow)): no alternate signal stack, no
@@ -46,6 +46,17 @@
 ///
 /// fn main() {}
 /// ```
+///
+/// - `init = false` leaves out what runs around `main`
+///   ([`init`](mod@crate::init), [`exit`](mod@crate::exit)): the check
+///   for thread-local storage and init, preinit and fini arrays at
+///   start-up, and the run of [`at_exit`](crate::exit::at_exit) handlers
+///   and the fini array when `main` returns. Nothing of it is linked, not
+///   even the check: for programs whose size is the point, such as the
+///   `hello` example. The link fails if the program has thread-local
+///   storage or any of those arrays after all, with a message that says
+///   to remove the option, and [`at_exit`](crate::exit::at_exit) returns
+///   `ENOSYS`.
 ///
 /// # Test builds
 ///
@@ -108,39 +119,45 @@
 #[macro_export]
 macro_rules! entry {
     ($main:path $(, $key:ident = $value:tt)* $(,)?) => {
-        $crate::__entry_options!([$main] [true, true] $($key = $value,)*);
+        $crate::__entry_options!([$main] [true, true, true] $($key = $value,)*);
     };
 }
 
 /// Reads the options of [`entry!`](crate::entry!): `[main] [overflow_report,
-/// heap]`, then the `key = value,` pairs still to read. Not meant to be
-/// used directly.
+/// heap, init]`, then the `key = value,` pairs still to read. Not meant to
+/// be used directly.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __entry_options {
-    ([$main:path] [$report:tt, $heap:tt]) => {
-        $crate::__entry_items!($main, $report, $heap);
+    ([$main:path] [$report:tt, $heap:tt, $init:tt]) => {
+        $crate::__entry_items!($main, $report, $heap, $init);
     };
-    ([$main:path] [$report:tt, $heap:tt] overflow_report = true, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [true, $heap] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] overflow_report = true, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [true, $heap, $init] $($rest)*);
     };
-    ([$main:path] [$report:tt, $heap:tt] overflow_report = false, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [false, $heap] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] overflow_report = false, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [false, $heap, $init] $($rest)*);
     };
-    ([$main:path] [$report:tt, $heap:tt] heap = true, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [$report, true] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] heap = true, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, true, $init] $($rest)*);
     };
-    ([$main:path] [$report:tt, $heap:tt] heap = false, $($rest:tt)*) => {
-        $crate::__entry_options!([$main] [$report, false] $($rest)*);
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] heap = false, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, false, $init] $($rest)*);
+    };
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] init = true, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, $heap, true] $($rest)*);
+    };
+    ([$main:path] [$report:tt, $heap:tt, $init:tt] init = false, $($rest:tt)*) => {
+        $crate::__entry_options!([$main] [$report, $heap, false] $($rest)*);
     };
     ([$main:path] [$($o:tt)*] $key:ident = $v:tt, $($rest:tt)*) => {
         ::core::compile_error!(::core::concat!(
             "entry!: `", ::core::stringify!($key), " = ", ::core::stringify!($v),
-            "` is no option; the options are `overflow_report = true|false` and \
-             `heap = true|false`"
+            "` is no option; the options are `overflow_report = true|false`, \
+             `heap = true|false` and `init = true|false`"
         ));
         // The items all the same, so that this is the only error.
-        $crate::__entry_items!($main, true, true);
+        $crate::__entry_items!($main, true, true, true);
     };
 }
 
@@ -156,12 +173,30 @@ macro_rules! __entry_heap {
     (false) => {};
 }
 
+/// What `init = false` adds: the symbol that tells freestand's linker
+/// script so (an absolute symbol, no bytes), which then refuses a program
+/// that has TLS or init or fini arrays and makes `at_exit` refuse. Not
+/// meant to be used directly.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __entry_init {
+    (true) => {};
+    (false) => {
+        #[cfg(not(test))]
+        ::core::arch::global_asm!(
+            ".globl __freestand_init_off",
+            ".hidden __freestand_init_off",
+            ".set __freestand_init_off, 1",
+        );
+    };
+}
+
 /// The items [`entry!`](crate::entry!) defines. Not meant to be used
 /// directly.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __entry_items {
-    ($main:path, $report:tt, $heap:tt) => {
+    ($main:path, $report:tt, $heap:tt, $init:tt) => {
         // A second `entry!` in the crate defines this name again, and the
         // compiler's "defined multiple times" error then says why.
         #[cfg(not(test))]
@@ -179,7 +214,7 @@ macro_rules! __entry_items {
             extern "C" fn __freestand_entry(sp: *mut usize) -> ! {
                 // SAFETY: called once, from `_start`, with the kernel's stack
                 // pointer.
-                unsafe { $crate::entry::entry(sp, $main, $report) }
+                unsafe { $crate::entry::entry(sp, $main, $report, $init) }
             }
 
             #[panic_handler]
@@ -237,5 +272,7 @@ macro_rules! __entry_items {
                 unsafe { $crate::mem::strlen(s) }
             }
         };
+
+        $crate::__entry_init!($init);
     };
 }
