@@ -163,7 +163,10 @@ pub fn check_tls(tag: &str) -> bool {
             "tls_aligned at {aligned:p}, not 64-byte aligned"
         ));
     }
-    if [a, b, zero].iter().any(|p| !(*p as usize).is_multiple_of(8)) {
+    if [a, b, zero]
+        .iter()
+        .any(|p| !(*p as usize).is_multiple_of(8))
+    {
         fail(format_args!("misaligned: {a:p} {b:p} {zero:p}"));
     }
     // SAFETY: the accessors return this thread's variables, which live as

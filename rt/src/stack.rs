@@ -35,7 +35,29 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// The stack pointer `_start` received; null until [`init`] runs (for
 /// example in a host test that never went through `_start`).
-static SP: AtomicPtr<usize> = AtomicPtr::new(core::ptr::null_mut());
+static SP: Recorded = Recorded(core::cell::UnsafeCell::new(0));
+
+/// A pointer written once, by [`init`], before `main` and before any
+/// other thread exists, and only read after that. A plain (not atomic)
+/// store, of an address kept as an integer, so that the optimiser drops
+/// both the store and the variable from a program that never reads it
+/// (LLVM keeps a never-read global that holds a pointer, as a root for
+/// leak checkers): `hello` then has no writable memory at all.
+struct Recorded(core::cell::UnsafeCell<usize>);
+
+// SAFETY: the one write happens before any other thread is made (thread
+// creation orders it before everything the new thread does); every other
+// access is a read.
+unsafe impl Sync for Recorded {}
+
+impl Recorded {
+    /// The recorded pointer (null before [`init`]).
+    #[inline(always)]
+    fn get(&self) -> *mut usize {
+        // SAFETY: see the `Sync` impl: no write can race this read.
+        core::ptr::with_exposed_provenance_mut(unsafe { *self.0.get() })
+    }
+}
 /// Where the auxiliary vector starts, found on first use.
 static AUXV: AtomicPtr<usize> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -52,7 +74,9 @@ static EMPTY: [usize; 5] = [0; 5];
 /// the process.
 #[inline(always)]
 pub(crate) unsafe fn init(sp: *mut usize) {
-    SP.store(sp, Ordering::Relaxed);
+    // SAFETY: the one write, from `entry`, before any other thread exists
+    // (see `Recorded`).
+    unsafe { *SP.0.get() = sp.expose_provenance() };
 }
 
 /// A view of an initial process stack.
@@ -88,7 +112,7 @@ impl<'a> InitialStack<'a> {
     /// The stack this process started with (empty if `_start` was not
     /// freestand's).
     pub fn current() -> InitialStack<'static> {
-        let sp = SP.load(Ordering::Relaxed);
+        let sp = SP.get();
         let sp = if sp.is_null() {
             EMPTY.as_ptr()
         } else {

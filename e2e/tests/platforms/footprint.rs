@@ -38,24 +38,26 @@ struct Budget {
 /// budgets: today's sizes with the pinned toolchain, which makes them
 /// deterministic (`scripts/footprint.sh` prints the same figures). A change
 /// that makes `hello` bigger must say so by raising them; one that makes it
-/// smaller should lower them. Issue 6 aimed at 1,600 bytes; the `PT_TLS`
-/// program header, which the linker scripts declare for every program
-/// (an empty one without TLS), added 56.
+/// smaller should lower them. The plain static x86_64 `hello` must stay at
+/// 1,600 bytes or less: the `PT_TLS` program header, which the linker
+/// scripts declare for every program (an empty one without TLS), added 56,
+/// and recording the initial stack pointer as an integer (so that a
+/// program that never reads it has no writable memory) took 72 away.
 const HELLO_BUDGET: [Budget; 3] = [
     Budget {
         arch: Arch::X86_64,
-        static_pie: 4_016,
-        plain_static: 1_656,
+        static_pie: 4_008,
+        plain_static: 1_576,
     },
     Budget {
         arch: Arch::Riscv64,
-        static_pie: 4_272,
-        plain_static: 1_888,
+        static_pie: 4_264,
+        plain_static: 1_808,
     },
     Budget {
         arch: Arch::Aarch64,
-        static_pie: 4_320,
-        plain_static: 1_688,
+        static_pie: 4_312,
+        plain_static: 1_616,
     },
 ];
 
