@@ -57,6 +57,8 @@ pub(crate) mod stack;
 pub(crate) mod tcb;
 pub(crate) mod tls;
 
+#[doc(hidden)]
+pub use local::LocalStorage;
 pub use local::{AccessError, LocalKey};
 pub use stack::{DEFAULT_STACK_SIZE, MIN_STACK_SIZE};
 
