@@ -17,6 +17,8 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 use core::ffi::{c_char, c_int};
 use core::sync::atomic::{AtomicU64, Ordering};
 use freestand_rt::{eprintln, println};
@@ -204,5 +206,18 @@ fn main() -> i32 {
         return 1;
     }
     println!("tls: main thread ok");
+    // Each spawned thread starts from the image again, whatever the main
+    // thread (or an earlier thread) wrote into its own copy; a reused
+    // stack (kept after a join) too.
+    for round in 0..3 {
+        let hs: alloc::vec::Vec<_> = (0..4)
+            .map(|_| freestand_rt::thread::spawn(|| check_tls("spawned")))
+            .collect();
+        if !hs.into_iter().all(|h| h.join()) {
+            eprintln!("round {round} failed");
+            return 1;
+        }
+    }
+    println!("tls: spawned threads ok");
     0
 }

@@ -81,12 +81,6 @@ impl<'a> Msg<'a> {
         self.byte(b'0'.wrapping_add(n.wrapping_sub(tens.wrapping_mul(10)) as u8));
     }
 
-    /// The line so far, without its newline.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        // SAFETY: the first `len` bytes of the buffer were written.
-        unsafe { core::slice::from_raw_parts(self.buf, self.len) }
-    }
-
     /// Ends the line and writes it to `fd` with one `write`, whose result
     /// is ignored: a report has nowhere else to go.
     pub(crate) fn send(mut self, fd: Fd) {

@@ -59,16 +59,14 @@ pub fn report(info: &PanicInfo<'_>) -> ! {
         exit_group(OOM_EXIT);
     }
     if crate::thread::spawned() {
-        let mut buf = crate::msg::Buf::uninit();
-        let mut m = crate::msg::Msg::new(&mut buf);
-        m.push(b"panicked in thread ");
-        match crate::thread::tcb::try_current() {
-            // SAFETY: the calling thread's own block.
-            Some(t) => crate::thread::push_name(&mut m, unsafe { &*t.as_ptr() }),
-            None => m.push(b"main"),
-        }
-        m.push(b" ");
-        w.push(m.as_bytes());
+        let _ = match crate::thread::tcb::try_current() {
+            Some(t) => {
+                // SAFETY: the calling thread's own block.
+                let (name, tid) = crate::thread::name_and_tid(unsafe { &*t.as_ptr() });
+                write!(w, "panicked in thread {name} (tid {tid}) ")
+            }
+            None => write!(w, "panicked in thread main "),
+        };
         let _ = match info.location() {
             Some(l) => writeln!(w, "at {}:{}:{}:", l.file(), l.line(), l.column()),
             None => writeln!(w, "at an unknown place:"),

@@ -298,6 +298,12 @@ impl Auxv<'_> {
 
 const AT_NULL: usize = linux_raw_sys::auxvec::AT_NULL as usize;
 
+/// Whether the runtime's entry recorded an initial stack: true in a
+/// freestand program, false in a host test that merely links the library.
+pub(crate) fn entered() -> bool {
+    !SP.get().is_null()
+}
+
 /// This process's arguments.
 pub fn args() -> Args<'static> {
     InitialStack::current().args()

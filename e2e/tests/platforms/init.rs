@@ -21,8 +21,13 @@ pub fn cases() -> Vec<Case> {
             run: |c| {
                 for dir in dirs(c) {
                     let out = run(c.p, &dir.join("tls"), &[], &[])?;
-                    expect(&out, b"tls: main thread ok\n", b"", 0)
-                        .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    expect(
+                        &out,
+                        b"tls: main thread ok\ntls: spawned threads ok\n",
+                        b"",
+                        0,
+                    )
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
                 }
                 Ok(())
             },

@@ -1,24 +1,30 @@
 //! `thread_local!`: per-thread values, made on first use, dropped when
 //! the thread ends.
 //!
-//! Stable Rust has no `#[thread_local]`, so each key gets a slot number
-//! the first time any thread uses it, and each thread keeps, in its
-//! control block, a table from slot numbers to its own boxed values. The
-//! first 16 slots sit in the control block itself; later ones in a table
-//! on the heap. A read is: the thread pointer, the slot, the value.
+//! Stable Rust has no `#[thread_local]`, so the macro defines each key's
+//! storage in assembly, in the program's ELF TLS segment (`.tbss`), and
+//! reaches it with the architecture's local-exec sequence
+//! ([`__tls_address!`](crate::syscalls::__tls_address)): the thread
+//! pointer plus a link-time constant. A read is that address, a state
+//! check and the value, as with std's `thread_local!`.
 //!
 //! A thread's values are dropped when it ends, in the reverse order of
-//! their first use, after its closure has returned. The main thread's
-//! values are dropped when the process exits through `main`'s return or
-//! [`crate::exit::exit`] (not after a panic, which ends the process at
-//! once).
+//! their first use, after its closure has returned; a value used again by
+//! another value's destructor after it was dropped gives
+//! [`AccessError`]. The main thread's values are dropped when the process
+//! exits through `main`'s return or [`crate::exit::exit`] (not after a
+//! panic, which ends the process at once). Types without drop glue
+//! register nothing.
+//!
+//! Outside a freestand process (a crate's host unit tests, where libc
+//! made the threads) the storage still works, through libc's TLS, but
+//! destructors do not run.
 
 use super::tcb;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::cell::UnsafeCell;
 use core::fmt;
-use core::ptr;
-use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use core::mem::MaybeUninit;
 
 /// Declares per-thread values, as std's macro does:
 ///
@@ -44,34 +50,92 @@ macro_rules! thread_local {
     ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr) => {
         $(#[$attr])*
         $vis static $name: $crate::thread::LocalKey<$t> = {
+            #[inline(always)]
+            fn __storage() -> *mut $crate::thread::LocalStorage<$t> {
+                $crate::syscalls::__tls_address!($crate::__local_symbol!($name))
+                    as *mut $crate::thread::LocalStorage<$t>
+            }
             fn __init() -> $t {
                 $init
             }
-            $crate::thread::LocalKey::new(__init)
+            // SAFETY: `__storage` gives the calling thread's own storage
+            // for this key (defined below), zeroed on every new thread.
+            unsafe { $crate::thread::LocalKey::new(__storage, __init) }
+        };
+        // The storage, one per thread, zero (not yet made) on every new
+        // thread. `global_asm!` must stand where a module's items do, also
+        // when the macro is used inside a function, hence the module.
+        const _: () = {
+            #[allow(unused_imports)]
+            mod __freestand_local {
+                use super::*;
+                ::core::arch::global_asm!(
+                    ::core::concat!(
+                        ".pushsection .tbss.freestand_local, \"awT\", %nobits\n",
+                        ".p2align {align}\n",
+                        ".globl ", $crate::__local_symbol!($name), "\n",
+                        ".hidden ", $crate::__local_symbol!($name), "\n",
+                        $crate::__local_symbol!($name), ":\n",
+                        ".zero {size}\n",
+                        ".popsection"
+                    ),
+                    size = const ::core::mem::size_of::<$crate::thread::LocalStorage<$t>>(),
+                    align = const ::core::mem::align_of::<$crate::thread::LocalStorage<$t>>()
+                        .trailing_zeros(),
+                );
+            }
         };
     };
 }
 
-/// Slots kept in the control block itself.
-const INLINE: usize = 16;
+/// The assembler name of a `thread_local!` key's storage, quoted: unique
+/// in the program, from the package, file, line and column of the
+/// macro's use and the key's name. Not meant to be used directly.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __local_symbol {
+    ($name:ident) => {
+        ::core::concat!(
+            "\"freestand_local.",
+            ::core::env!("CARGO_PKG_NAME"),
+            ".",
+            ::core::file!(),
+            ":",
+            ::core::line!(),
+            ":",
+            ::core::column!(),
+            ".",
+            ::core::stringify!($name),
+            "\""
+        )
+    };
+}
 
-/// A slot whose value was dropped as its thread ends (an address no
-/// value can have).
-const GONE: *mut u8 = ptr::dangling_mut::<u8>();
+/// Not yet made on this thread (all-zero, as every new thread's TLS).
+const EMPTY: u8 = 0;
+/// Made and alive.
+const ALIVE: u8 = 1;
+/// Dropped as the thread ends.
+const GONE: u8 = 2;
 
-/// The next slot number to give a key.
-static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+/// A key's storage on one thread: its state and its value. Used by
+/// [`thread_local!`](crate::thread_local); not meant to be used directly.
+#[doc(hidden)]
+#[repr(C)]
+pub struct LocalStorage<T> {
+    state: UnsafeCell<u8>,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
 
-/// A key of [`thread_local!`](crate::thread_local): how to make the value,
-/// and the slot where each thread keeps its own.
+/// A key of [`thread_local!`](crate::thread_local): where each thread's
+/// value lives, and how to make it.
 pub struct LocalKey<T: 'static> {
+    storage: fn() -> *mut LocalStorage<T>,
     init: fn() -> T,
-    /// The slot number plus one; 0 until first used.
-    slot: AtomicUsize,
 }
 
 /// Why [`LocalKey::try_with`] found no value: the thread is ending and
-/// the value was dropped already, or there was no memory to make it.
+/// the value was dropped already.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AccessError {
     _private: (),
@@ -79,18 +143,22 @@ pub struct AccessError {
 
 impl fmt::Display for AccessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("thread-local value unavailable: dropped as its thread ends, or no memory")
+        f.write_str("thread-local value used after it was dropped as its thread ends")
     }
 }
 
 impl<T: 'static> LocalKey<T> {
-    /// A key whose values `init` makes. Use [`thread_local!`](crate::thread_local).
+    /// A key whose storage `storage` finds and whose values `init` makes.
+    /// Use [`thread_local!`](crate::thread_local).
+    ///
+    /// # Safety
+    ///
+    /// `storage` must return the calling thread's own storage for this
+    /// key, zeroed when the thread started, and the same address each time
+    /// on one thread.
     #[doc(hidden)]
-    pub const fn new(init: fn() -> T) -> LocalKey<T> {
-        LocalKey {
-            init,
-            slot: AtomicUsize::new(0),
-        }
+    pub const unsafe fn new(storage: fn() -> *mut LocalStorage<T>, init: fn() -> T) -> LocalKey<T> {
+        LocalKey { storage, init }
     }
 
     /// Calls `f` with this thread's value, made first if needed.
@@ -98,8 +166,9 @@ impl<T: 'static> LocalKey<T> {
     /// # Panics
     ///
     /// If the value is gone (used from another value's destructor after
-    /// it was dropped) or could not be made; [`try_with`](Self::try_with)
-    /// returns the error instead.
+    /// it was dropped); [`try_with`](Self::try_with) returns the error
+    /// instead.
+    #[inline(always)]
     pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
         match self.try_with(f) {
             Ok(r) => r,
@@ -111,160 +180,129 @@ impl<T: 'static> LocalKey<T> {
     ///
     /// # Errors
     /// [`AccessError`] if the value was dropped already (the thread is
-    /// ending) or could not be made.
-    #[inline]
-    pub fn try_with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, AccessError> {
-        let p = self.get().ok_or(AccessError { _private: () })?;
-        // SAFETY: the calling thread's own value, alive until the thread
-        // ends (after this call).
-        Ok(f(unsafe { &*p }))
-    }
-
-    /// This thread's value.
+    /// ending).
     #[inline(always)]
-    fn get(&'static self) -> Option<*const T> {
-        let slot = self.slot.load(Relaxed).wrapping_sub(1);
-        if let Some(t) = tcb::try_current() {
-            // SAFETY: the calling thread's own block.
-            let slots = unsafe { &(*t.as_ptr()).locals };
-            if let Some(&p) = slots.inline.get(slot)
-                && p.addr() > GONE.addr()
-            {
-                return Some(p.cast_const().cast());
+    pub fn try_with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, AccessError> {
+        let s = (self.storage)();
+        // SAFETY: the calling thread's own storage (`new`'s contract); the
+        // state byte says whether the value is made.
+        let v = unsafe {
+            if *(*s).state.get() == ALIVE {
+                (*(*s).value.get()).as_ptr()
+            } else {
+                self.make(s)?
             }
-        }
-        self.get_slow()
+        };
+        // SAFETY: alive until the thread ends, after this call.
+        Ok(f(unsafe { &*v }))
     }
 
-    /// [`get`](Self::get) when the value is not in an inline slot yet.
+    /// Makes this thread's value: the first use on the thread.
+    ///
+    /// # Safety
+    ///
+    /// `s` must be the calling thread's storage for this key.
     #[cold]
     #[inline(never)]
-    fn get_slow(&'static self) -> Option<*const T> {
-        let slot = self.slot_number();
-        let t = tcb::current()?;
-        // SAFETY: the calling thread's own block; the borrow ends before
-        // `init` runs (which may use other keys).
-        let found = unsafe { (*t.as_ptr()).locals.lookup(slot) };
-        match found {
-            p if p == GONE => return None,
-            p if !p.is_null() => return Some(p.cast_const().cast()),
-            _ => {}
-        }
-        let value = Box::into_raw(Box::new((self.init)()));
-        // SAFETY: as above; `init` is done.
-        let slots = unsafe { &mut (*t.as_ptr()).locals };
-        if !slots.lookup(slot).is_null() {
-            // `init` used this very key; as std, the first value made wins
-            // and this one is dropped.
-            // SAFETY: made just above and shared with nobody.
-            drop(unsafe { Box::from_raw(value) });
-        } else {
-            slots.store(slot, value.cast());
-            slots.dtors.push((value.cast(), drop_box::<T>));
-        }
-        Some(slots.lookup(slot).cast_const().cast())
-    }
-
-    /// This key's slot number, given out on first use.
-    fn slot_number(&self) -> usize {
-        let s = self.slot.load(Relaxed);
-        if s != 0 {
-            return s - 1;
-        }
-        let mine = NEXT_SLOT.fetch_add(1, Relaxed) + 1;
-        match self.slot.compare_exchange(0, mine, Relaxed, Relaxed) {
-            Ok(_) => mine - 1,
-            Err(theirs) => theirs - 1,
+    unsafe fn make(&'static self, s: *mut LocalStorage<T>) -> Result<*const T, AccessError> {
+        // SAFETY: the thread's own storage, per the caller.
+        unsafe {
+            if *(*s).state.get() == GONE {
+                return Err(AccessError { _private: () });
+            }
+            let value = (self.init)();
+            // `init` may have used this very key; as std, the first value
+            // made wins and this one is dropped.
+            if *(*s).state.get() == ALIVE {
+                drop(value);
+            } else {
+                (*(*s).value.get()).write(value);
+                *(*s).state.get() = ALIVE;
+                if core::mem::needs_drop::<T>() {
+                    register(s.cast(), drop_value::<T>);
+                }
+            }
+            Ok((*(*s).value.get()).as_ptr())
         }
     }
 }
 
-/// Drops a value boxed by [`LocalKey`].
+/// Drops the value in a key's storage and marks it gone.
 ///
 /// # Safety
 ///
-/// `p` must come from `Box::<T>::into_raw` and not be used again.
-unsafe fn drop_box<T>(p: *mut u8) {
-    // SAFETY: per the caller.
-    drop(unsafe { Box::from_raw(p.cast::<T>()) })
+/// `p` must be the calling thread's storage of a `LocalStorage<T>` whose
+/// value is alive, and the value not in use.
+unsafe fn drop_value<T>(p: *mut u8) {
+    let s = p.cast::<LocalStorage<T>>();
+    // SAFETY: per the caller. Marked gone first, so that a destructor that
+    // uses the key again gets `AccessError` instead of the dropped value.
+    unsafe {
+        *(*s).state.get() = GONE;
+        (*(*s).value.get()).assume_init_drop();
+    }
 }
 
-/// A thread's values: the slot table and the destructors in order of
-/// first use.
+/// A value to drop and the function that drops it.
+type Dtor = (*mut u8, unsafe fn(*mut u8));
+
+/// A thread's destructors, in the order of first use.
 pub(crate) struct Slots {
-    inline: [*mut u8; INLINE],
-    more: Vec<*mut u8>,
     dtors: Vec<Dtor>,
 }
 
-/// A value and the function that drops it.
-type Dtor = (*mut u8, unsafe fn(*mut u8));
-
 impl Slots {
-    /// No values.
+    /// None.
     pub(crate) const fn new() -> Slots {
-        Slots {
-            inline: [ptr::null_mut(); INLINE],
-            more: Vec::new(),
-            dtors: Vec::new(),
-        }
+        Slots { dtors: Vec::new() }
     }
+}
 
-    /// The value in `slot`: null if none yet, [`GONE`] if dropped.
-    fn lookup(&self, slot: usize) -> *mut u8 {
-        match slot.checked_sub(INLINE) {
-            None => self.inline[slot],
-            Some(i) => self.more.get(i).copied().unwrap_or(ptr::null_mut()),
-        }
+/// Registers a value's destructor on the calling thread, if this is a
+/// freestand process (elsewhere it is skipped: see the module docs).
+///
+/// # Safety
+///
+/// `dtor(p)` must be safe to call once, when the thread ends.
+unsafe fn register(p: *mut u8, dtor: unsafe fn(*mut u8)) {
+    if !crate::stack::entered() {
+        return;
     }
-
-    /// Puts `p` in `slot`.
-    fn store(&mut self, slot: usize, p: *mut u8) {
-        match slot.checked_sub(INLINE) {
-            None => self.inline[slot] = p,
-            Some(i) => {
-                if self.more.len() <= i {
-                    self.more.resize(i + 1, ptr::null_mut());
-                }
-                self.more[i] = p;
-            }
-        }
+    let Some(t) = tcb::current() else { return };
+    // SAFETY: the calling thread's own block.
+    let slots = unsafe { &mut (*t.as_ptr()).locals };
+    if slots.dtors.is_empty() && t_is_main(t) {
+        // The main thread's values are dropped at exit.
+        let _ = crate::at_exit(run_main_destructors);
     }
+    slots.dtors.push((p, dtor));
+}
 
-    /// Whether any value was ever made.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.dtors.is_empty()
+/// Whether `t` is the main thread's block.
+fn t_is_main(t: core::ptr::NonNull<tcb::Tcb>) -> bool {
+    // SAFETY: a live block; `id` never changes.
+    unsafe { (*t.as_ptr()).id == super::MAIN_ID }
+}
+
+/// Drops the main thread's values, at exit.
+fn run_main_destructors() {
+    if let Some(t) = tcb::try_current() {
+        // SAFETY: the calling thread's own table.
+        run_destructors(unsafe { &raw mut (*t.as_ptr()).locals });
     }
 }
 
 /// Drops a thread's values, the last used first; values made meanwhile
-/// (by a destructor) are dropped too. Their slots then read as gone.
+/// (by a destructor) are dropped too.
 pub(crate) fn run_destructors(slots: *mut Slots) {
     loop {
         // SAFETY: the ending thread's own table; the borrow ends before
         // the destructor runs, which may use other keys.
         let next = unsafe { (*slots).dtors.pop() };
         let Some((p, dtor)) = next else { break };
-        // SAFETY: as above.
-        unsafe { (*slots).mark_gone(p) };
-        // SAFETY: `p` was boxed by `get_slow` with this destructor and is
-        // no longer reachable through the table.
+        // SAFETY: registered by `make` with this destructor, once.
         unsafe { dtor(p) };
     }
     // SAFETY: as above; no destructor is left to run.
-    unsafe {
-        (*slots).more = Vec::new();
-        (*slots).dtors = Vec::new();
-    }
-}
-
-impl Slots {
-    /// Marks the slot holding `p` as gone.
-    fn mark_gone(&mut self, p: *mut u8) {
-        for s in self.inline.iter_mut().chain(self.more.iter_mut()) {
-            if *s == p {
-                *s = GONE;
-            }
-        }
-    }
+    unsafe { (*slots).dtors = Vec::new() };
 }

@@ -57,6 +57,8 @@ pub(crate) mod stack;
 pub(crate) mod tcb;
 pub(crate) mod tls;
 
+#[doc(hidden)]
+pub use local::LocalStorage;
 pub use local::{AccessError, LocalKey};
 pub use stack::{DEFAULT_STACK_SIZE, MIN_STACK_SIZE};
 
@@ -87,15 +89,22 @@ pub(crate) fn spawned() -> bool {
 /// without a name), without allocating: for the panic and overflow
 /// reports.
 pub(crate) fn push_name(m: &mut crate::msg::Msg<'_>, t: &Tcb) {
+    let (name, tid) = name_and_tid(t);
+    m.push(name.as_bytes().get(..128).unwrap_or(name.as_bytes()));
+    m.push(b" (tid ");
+    m.decimal(tid as usize);
+    m.push(b")");
+}
+
+/// The name reports give the thread of `t` (`<unnamed>` for a thread
+/// without one), and its tid.
+pub(crate) fn name_and_tid(t: &Tcb) -> (&str, u32) {
     let name: &str = match &t.name {
         Some(n) => n,
         None if t.id == MAIN_ID => "main",
         None => "<unnamed>",
     };
-    m.push(name.as_bytes().get(..128).unwrap_or(name.as_bytes()));
-    m.push(b" (tid ");
-    m.decimal(t.tid.load(Relaxed) as usize);
-    m.push(b")");
+    (name, t.tid.load(Relaxed))
 }
 
 /// The next id number to give out.

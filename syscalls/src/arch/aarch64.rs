@@ -274,3 +274,7 @@ pub(crate) unsafe fn clone_run(
     };
     ret
 }
+/// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
+/// same macro on every architecture.
+#[path = "aarch64/tls.rs"]
+mod tls;
