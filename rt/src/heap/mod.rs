@@ -65,12 +65,7 @@ pub struct Heap {
 
 /// The heap's state: all zero until the first allocation, so that a
 /// program that never allocates carries none of it in its file.
-static SHARED: Lock<Shared> = Lock::new(Shared {
-    avail: [const { SpanList::new() }; CLASSES],
-    reserve: SpanList::new(),
-    region: Region::new(),
-    in_use: 0,
-});
+static SHARED: Lock<Shared> = Lock::new(Shared::new());
 
 /// What the small and mid-size paths share, behind the lock.
 struct Shared {
@@ -79,14 +74,22 @@ struct Shared {
     /// Empty spans kept for any class.
     reserve: SpanList,
     region: Region,
-    /// Bytes requested and not freed, small and mid-size.
+    /// Bytes requested and not freed, small and mid-size, as a wrapping
+    /// count: with threads, the caches add theirs now and then (see
+    /// `cache`), and a thread may add a free before another adds the
+    /// allocation, so for a moment it may be below zero.
     in_use: usize,
 }
 
 /// What [`stats`] reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Bytes requested and not yet freed.
+    /// Bytes requested and not yet freed. Once the process has threads, a
+    /// block in a thread's cache counts as freed, and each thread adds
+    /// what it allocated and freed through its cache to this figure in
+    /// steps of at most 64 KiB either way (and all of it when the thread
+    /// ends), so the figure may differ from the exact one by up to that
+    /// much per thread.
     pub in_use: usize,
     /// Bytes mapped from the kernel: the regions and the large blocks.
     pub mapped: usize,
@@ -125,6 +128,8 @@ pub fn stats() -> Stats {
         let s = SHARED.lock();
         (s.in_use, s.region.mapped)
     };
+    // Below zero only for a moment, with threads (see `Shared::in_use`).
+    let in_use = (in_use as isize).max(0) as usize;
     Stats {
         in_use: in_use + large::IN_USE.load(Relaxed),
         mapped: mapped + large::MAPPED.load(Relaxed),
@@ -133,7 +138,18 @@ pub fn stats() -> Stats {
 }
 
 impl Shared {
-    /// A block of class `class`.
+    /// An empty heap.
+    const fn new() -> Shared {
+        Shared {
+            avail: [const { SpanList::new() }; CLASSES],
+            reserve: SpanList::new(),
+            region: Region::new(),
+            in_use: 0,
+        }
+    }
+
+    /// A block of class `class`, requested with `size` bytes (0 for a
+    /// block going into a thread's cache: it is not in use).
     #[inline(always)]
     fn alloc_small(&mut self, class: usize, size: usize) -> *mut u8 {
         let list = &mut self.avail[class];
@@ -154,7 +170,7 @@ impl Shared {
             }
             p
         };
-        self.in_use += size;
+        self.in_use = self.in_use.wrapping_add(size);
         p
     }
 
@@ -173,7 +189,8 @@ impl Shared {
         unsafe { Span::init(at, class) }
     }
 
-    /// Frees block `p` of class `class`.
+    /// Frees block `p` of class `class`, requested with `size` bytes (0
+    /// for a block coming from a thread's cache).
     ///
     /// # Safety
     ///
@@ -188,12 +205,31 @@ impl Shared {
             if was_full {
                 self.avail[class].push(span);
             }
-            self.in_use -= size;
+            self.in_use = self.in_use.wrapping_sub(size);
             if Span::live(span) == 0 && self.avail[class].len() > 1 {
                 self.avail[class].remove(span);
                 self.retire(span);
             }
         }
+    }
+
+    /// [`Shared::free_small`], after a debug build's checks of `p`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Shared::free_small`].
+    #[inline(always)]
+    unsafe fn free_small_checked(&mut self, p: *mut u8, class: usize, size: usize) {
+        if cfg!(debug_assertions) {
+            // SAFETY: a pointer the heap gave out lies in a mapped span; a
+            // pointer it did not is what this looks for. Under the lock:
+            // the header may be changing.
+            if let Err(e) = unsafe { Span::check(p, class) } {
+                bad_free(e);
+            }
+        }
+        // SAFETY: per the caller.
+        unsafe { self.free_small(p, class, size) }
     }
 
     /// Keeps an empty span in the reserve, or gives its memory back.
@@ -257,7 +293,11 @@ unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = match path(layout) {
-            Path::Small(class) => SHARED.lock().alloc_small(class, layout.size()),
+            // With threads, the thread's cache (see `cache`).
+            Path::Small(class) => match SHARED.lock_alone() {
+                Some(mut s) => s.alloc_small(class, layout.size()),
+                None => cache::alloc(class, layout.size()),
+            },
             Path::Mid => self.alloc_mid(layout),
             Path::Large => large::alloc(layout).0,
         };
@@ -287,20 +327,14 @@ unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         match path(layout) {
-            Path::Small(class) => {
-                let mut shared = SHARED.lock();
-                if cfg!(debug_assertions) {
-                    // SAFETY: a pointer the heap gave out lies in a mapped
-                    // span; a pointer it did not is what this looks for.
-                    // Under the lock: the header may be changing.
-                    if let Err(e) = unsafe { Span::check(p, class) } {
-                        bad_free(e);
-                    }
+            // SAFETY: a live block of this class, per the contract of
+            // `GlobalAlloc::dealloc`.
+            Path::Small(class) => unsafe {
+                match SHARED.lock_alone() {
+                    Some(mut s) => s.free_small_checked(p, class, layout.size()),
+                    None => cache::free(p, class, layout.size()),
                 }
-                // SAFETY: a live block of this class, per the contract of
-                // `GlobalAlloc::dealloc`.
-                unsafe { shared.free_small(p, class, layout.size()) }
-            }
+            },
             // SAFETY: made by `alloc_mid` for this layout, per the contract.
             Path::Mid => unsafe { self.free_mid(p, layout) },
             // SAFETY: made by `large::alloc` for this layout, per the contract.
@@ -314,8 +348,12 @@ unsafe impl GlobalAlloc for Heap {
         let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         match (path(layout), path(new)) {
             (Path::Small(a), Path::Small(b)) if a == b => {
-                let mut s = SHARED.lock();
-                s.in_use = s.in_use - layout.size() + new_size;
+                match SHARED.lock_alone() {
+                    Some(mut s) => {
+                        s.in_use = s.in_use.wrapping_sub(layout.size()).wrapping_add(new_size)
+                    }
+                    None => cache::resize(layout.size(), new_size),
+                }
                 return p;
             }
             (Path::Large, Path::Large) => {
@@ -345,7 +383,7 @@ impl Heap {
         let mut s = SHARED.lock();
         match s.region.alloc(layout) {
             Some(p) => {
-                s.in_use += layout.size();
+                s.in_use = s.in_use.wrapping_add(layout.size());
                 p.as_ptr()
             }
             None => ptr::null_mut(),
@@ -365,6 +403,6 @@ impl Heap {
             give_back(p.add(16), p.add(layout.size()));
             s.region.dealloc(NonNull::new_unchecked(p), layout);
         }
-        s.in_use -= layout.size();
+        s.in_use = s.in_use.wrapping_sub(layout.size());
     }
 }
