@@ -33,8 +33,13 @@ use core::cell::UnsafeCell;
 use core::ptr;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed, Ordering::SeqCst, compiler_fence};
 
+mod refill;
+#[cfg(test)]
+mod scaling;
 #[cfg(test)]
 mod tests;
+
+pub(super) use refill::Batches;
 
 /// The most a cache keeps of one class, in bytes, rounded down to whole
 /// blocks but never below [`MIN_BLOCKS`].
@@ -151,14 +156,8 @@ impl Cache {
         }
         // SAFETY: BUSY; the blocks are from `shared`, per the caller.
         let l = unsafe { &mut *self.lists.get() };
-        {
-            let mut s = shared.lock();
-            l.settle_locked(&mut s);
-            for class in 0..CLASSES {
-                // SAFETY: as above.
-                unsafe { l.give_locked(&mut s, class, 0) };
-            }
-        }
+        // SAFETY: as above.
+        unsafe { l.give_all(&mut shared.lock()) };
         compiler_fence(SeqCst);
         self.state.store(CLOSED, Relaxed);
     }
@@ -228,10 +227,9 @@ impl Cache {
         }
         l.head[class] = p;
         l.len[class] += 1;
-        let limit = LIMIT[class];
-        if l.len[class] > limit {
+        if l.len[class] > LIMIT[class] {
             // SAFETY: the same heap every time, per the caller.
-            unsafe { l.give_back(class, limit / 2, shared) };
+            unsafe { l.give_back(class, shared) };
         }
         l.count(-(size as isize), shared);
         self.leave();
@@ -282,107 +280,6 @@ impl Cache {
     }
 }
 
-impl Lists {
-    /// Adds `bytes` to the count of requested bytes, and settles it with
-    /// `shared` if it has gone too far either way.
-    #[inline(always)]
-    fn count(&mut self, bytes: isize, shared: &Lock<Shared>) {
-        self.in_use = self.in_use.wrapping_add(bytes);
-        if self.in_use.unsigned_abs() > SLACK {
-            self.settle(shared);
-        }
-    }
-
-    /// Adds the count of requested bytes to `shared`'s.
-    #[cold]
-    #[inline(never)]
-    fn settle(&mut self, shared: &Lock<Shared>) {
-        self.settle_locked(&mut shared.lock());
-    }
-
-    /// [`Lists::settle`], under the lock.
-    fn settle_locked(&mut self, s: &mut Shared) {
-        s.in_use = s.in_use.wrapping_add_signed(self.in_use);
-        self.in_use = 0;
-    }
-
-    /// Fills the empty list of `class` with a batch from `shared`; returns
-    /// its first block, or null if the heap has none (out of memory).
-    ///
-    /// # Safety
-    ///
-    /// Every block the lists hold must be from `shared`.
-    #[cold]
-    #[inline(never)]
-    unsafe fn refill(&mut self, class: usize, shared: &Lock<Shared>) -> *mut u8 {
-        let batch = LIMIT[class] / 2;
-        let mut s = shared.lock();
-        self.settle_locked(&mut s);
-        // In the order the span hands them out: the bump part of a span
-        // comes by ascending address.
-        let (mut head, mut tail) = (ptr::null_mut::<u8>(), ptr::null_mut::<u8>());
-        let mut n = 0;
-        while n < batch {
-            // Size 0: a cached block is not in use.
-            let p = s.alloc_small(class, 0);
-            if p.is_null() {
-                break;
-            }
-            // SAFETY: a fresh block of at least 16 bytes; `tail`, when not
-            // null, is the previous one.
-            unsafe {
-                Span::mark_cached(p);
-                p.cast::<*mut u8>().write(ptr::null_mut());
-                if tail.is_null() {
-                    head = p;
-                } else {
-                    tail.cast::<*mut u8>().write(p);
-                }
-            }
-            tail = p;
-            n += 1;
-        }
-        self.head[class] = head;
-        self.len[class] = n;
-        head
-    }
-
-    /// Gives blocks of `class` back to `shared` until `keep` remain.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Lists::refill`].
-    #[cold]
-    #[inline(never)]
-    unsafe fn give_back(&mut self, class: usize, keep: u32, shared: &Lock<Shared>) {
-        let mut s = shared.lock();
-        self.settle_locked(&mut s);
-        // SAFETY: per the caller.
-        unsafe { self.give_locked(&mut s, class, keep) };
-    }
-
-    /// [`Lists::give_back`], under the lock. The blocks freed last go
-    /// first: they are the ones in the processor's cache.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Lists::refill`].
-    unsafe fn give_locked(&mut self, s: &mut Shared, class: usize, keep: u32) {
-        let mut p = self.head[class];
-        while self.len[class] > keep {
-            // SAFETY: one of the list's blocks, free, from `s` (per the
-            // caller); size 0: it was counted as freed when cached.
-            unsafe {
-                let next = p.cast::<*mut u8>().read();
-                s.free_small(p, class, 0);
-                p = next;
-            }
-            self.len[class] -= 1;
-        }
-        self.head[class] = p;
-    }
-}
-
 /// [`GlobalAlloc::alloc`](core::alloc::GlobalAlloc::alloc)'s small path
 /// once the process has threads: the calling thread's cache, or the
 /// shared heap under its lock for a thread without a control block.
@@ -396,7 +293,7 @@ pub(super) fn alloc(class: usize, size: usize) -> *mut u8 {
     }
 }
 
-/// Frees small block `p`, once the process has threads: see [`alloc`].
+/// Frees small block `p`, once the process has threads: see [`alloc()`].
 ///
 /// # Safety
 ///
@@ -412,7 +309,7 @@ pub(super) unsafe fn free(p: *mut u8, class: usize, size: usize) {
 }
 
 /// Counts a small block requested with `old` bytes as now holding `new`,
-/// once the process has threads: see [`alloc`].
+/// once the process has threads: see [`alloc()`].
 #[inline(never)]
 pub(super) fn resize(old: usize, new: usize) {
     match try_current() {

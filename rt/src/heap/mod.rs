@@ -27,29 +27,21 @@ mod large;
 mod lock;
 mod region;
 mod route;
+mod shared;
 mod span;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use cache::Cache;
 
-use classes::CLASSES;
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use lock::Lock;
-use region::{Region, give_back};
-use route::{PAGE, Path, path};
-use span::{BadFree, SPAN, Span, SpanList};
-
-/// How the regions hand out a span.
-const SPAN_LAYOUT: Layout = match Layout::from_size_align(SPAN, SPAN) {
-    Ok(l) => l,
-    Err(_) => panic!("SPAN is a power of two"),
-};
-
-/// Empty spans kept for reuse before their memory goes back.
-const RESERVE: usize = 4;
+use region::give_back;
+use route::{Path, path};
+use shared::Shared;
+use span::BadFree;
 
 /// The size and alignment of the last request the heap could not satisfy
 /// (size 0: none). The panic handler reads them to report an allocation
@@ -66,20 +58,6 @@ pub struct Heap {
 /// The heap's state: all zero until the first allocation, so that a
 /// program that never allocates carries none of it in its file.
 static SHARED: Lock<Shared> = Lock::new(Shared::new());
-
-/// What the small and mid-size paths share, behind the lock.
-struct Shared {
-    /// Per class, the spans with a free block.
-    avail: [SpanList; CLASSES],
-    /// Empty spans kept for any class.
-    reserve: SpanList,
-    region: Region,
-    /// Bytes requested and not freed, small and mid-size, as a wrapping
-    /// count: with threads, the caches add theirs now and then (see
-    /// `cache`), and a thread may add a free before another adds the
-    /// allocation, so for a moment it may be below zero.
-    in_use: usize,
-}
 
 /// What [`stats`] reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -134,123 +112,6 @@ pub fn stats() -> Stats {
         in_use: in_use + large::IN_USE.load(Relaxed),
         mapped: mapped + large::MAPPED.load(Relaxed),
         large_blocks: large::LIVE.load(Relaxed),
-    }
-}
-
-impl Shared {
-    /// An empty heap.
-    const fn new() -> Shared {
-        Shared {
-            avail: [const { SpanList::new() }; CLASSES],
-            reserve: SpanList::new(),
-            region: Region::new(),
-            in_use: 0,
-        }
-    }
-
-    /// A block of class `class`, requested with `size` bytes (0 for a
-    /// block going into a thread's cache: it is not in use).
-    #[inline(always)]
-    fn alloc_small(&mut self, class: usize, size: usize) -> *mut u8 {
-        let list = &mut self.avail[class];
-        let mut span = list.first();
-        if span.is_null() {
-            span = self.new_span(class);
-            if span.is_null() {
-                return ptr::null_mut();
-            }
-            // SAFETY: a fresh header on no list.
-            unsafe { self.avail[class].push(span) };
-        }
-        // SAFETY: spans on the list have room; one that fills leaves it.
-        let p = unsafe {
-            let p = Span::take(span);
-            if Span::is_full(span) {
-                self.avail[class].remove(span);
-            }
-            p
-        };
-        self.in_use = self.in_use.wrapping_add(size);
-        p
-    }
-
-    /// A span for `class`: from the reserve, else from the regions.
-    #[cold]
-    fn new_span(&mut self, class: usize) -> *mut Span {
-        let mut at = self.reserve.pop().cast::<u8>();
-        if at.is_null() {
-            match self.region.alloc(SPAN_LAYOUT) {
-                Some(p) => at = p.as_ptr(),
-                None => return ptr::null_mut(),
-            }
-        }
-        // SAFETY: `at` is SPAN bytes aligned to SPAN that nothing uses: an
-        // empty span from the reserve, or a fresh region block.
-        unsafe { Span::init(at, class) }
-    }
-
-    /// Frees block `p` of class `class`, requested with `size` bytes (0
-    /// for a block coming from a thread's cache).
-    ///
-    /// # Safety
-    ///
-    /// `p` must be a live block of that class.
-    #[inline(always)]
-    unsafe fn free_small(&mut self, p: *mut u8, class: usize, size: usize) {
-        let span = Span::of(p);
-        // SAFETY: `p` is a live block of `span`, per the caller.
-        unsafe {
-            let was_full = Span::is_full(span);
-            Span::give(span, p);
-            if was_full {
-                self.avail[class].push(span);
-            }
-            self.in_use = self.in_use.wrapping_sub(size);
-            if Span::live(span) == 0 && self.avail[class].len() > 1 {
-                self.avail[class].remove(span);
-                self.retire(span);
-            }
-        }
-    }
-
-    /// [`Shared::free_small`], after a debug build's checks of `p`.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Shared::free_small`].
-    #[inline(always)]
-    unsafe fn free_small_checked(&mut self, p: *mut u8, class: usize, size: usize) {
-        if cfg!(debug_assertions) {
-            // SAFETY: a pointer the heap gave out lies in a mapped span; a
-            // pointer it did not is what this looks for. Under the lock:
-            // the header may be changing.
-            if let Err(e) = unsafe { Span::check(p, class) } {
-                bad_free(e);
-            }
-        }
-        // SAFETY: per the caller.
-        unsafe { self.free_small(p, class, size) }
-    }
-
-    /// Keeps an empty span in the reserve, or gives its memory back.
-    ///
-    /// # Safety
-    ///
-    /// `span` must be empty and on no list.
-    #[cold]
-    unsafe fn retire(&mut self, span: *mut Span) {
-        if self.reserve.len() < RESERVE {
-            // SAFETY: on no list, per the caller.
-            unsafe { self.reserve.push(span) };
-            return;
-        }
-        let at = span.cast::<u8>();
-        // SAFETY: the span is empty, so nothing relies on its pages; the
-        // first page is left alone for the region allocator's own record.
-        unsafe {
-            give_back(at.add(PAGE), at.add(SPAN));
-            self.region.dealloc(NonNull::new_unchecked(at), SPAN_LAYOUT);
-        }
     }
 }
 

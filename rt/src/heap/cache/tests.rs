@@ -3,7 +3,9 @@
 
 extern crate std;
 use super::*;
-use crate::heap::{RESERVE, assume_threads};
+use crate::heap::assume_threads;
+use crate::heap::shared::RESERVE;
+use refill::BATCHES;
 use std::boxed::Box;
 use std::vec::Vec;
 
@@ -24,19 +26,19 @@ fn live(shared: &Lock<Shared>, p: *mut u8) -> usize {
     unsafe { Span::live(Span::of(p)) }
 }
 
-fn alloc(cache: &Cache, class: usize, size: usize, shared: &Lock<Shared>) -> *mut u8 {
+pub(super) fn alloc(cache: &Cache, class: usize, size: usize, shared: &Lock<Shared>) -> *mut u8 {
     // SAFETY: this thread owns `cache`, which uses `shared` only.
     let p = unsafe { cache.alloc(class, size, shared) };
     assert!(!p.is_null());
     p
 }
 
-fn flush(cache: &Cache, shared: &Lock<Shared>) {
+pub(super) fn flush(cache: &Cache, shared: &Lock<Shared>) {
     // SAFETY: as in `alloc`.
     unsafe { cache.flush_into(shared) }
 }
 
-fn free(cache: &Cache, p: *mut u8, class: usize, size: usize, shared: &Lock<Shared>) {
+pub(super) fn free(cache: &Cache, p: *mut u8, class: usize, size: usize, shared: &Lock<Shared>) {
     // SAFETY: as in `alloc`; `p` is a live block of `class` from `shared`.
     unsafe { cache.free(p, class, size, shared) }
 }
@@ -101,37 +103,51 @@ fn an_empty_list_takes_a_batch_and_later_allocations_come_from_it() {
 }
 
 #[test]
-fn a_list_past_its_limit_gives_half_back() {
+fn past_its_limit_a_list_gives_a_batch_to_the_store_then_to_the_spans() {
     let shared = Lock::new(Shared::new());
     let cache = Cache::new();
-    let limit = LIMIT[C64];
-    let blocks: Vec<*mut u8> = (0..2 * limit)
-        .map(|_| alloc(&cache, C64, 64, &shared))
-        .collect();
-    let span_live = |s: &Lock<Shared>| live(s, blocks[0]);
-    assert_eq!(span_live(&shared), 2 * limit as usize);
-    assert_eq!(holds(&cache, C64).0, 0);
+    let (limit, batch) = (LIMIT[C64], LIMIT[C64] / 2);
+    // Enough to fill the shared heap's store, and two batches more: all in
+    // one span, taken from it a batch at a time.
+    let n = limit + (BATCHES as u32 + 2) * batch;
+    let blocks: Vec<*mut u8> = (0..n).map(|_| alloc(&cache, C64, 64, &shared)).collect();
+    let span_live = || live(&shared, blocks[0]);
+    let stored = || shared.lock().batches[C64].len();
+    assert_eq!(span_live(), n as usize);
+    assert_eq!((holds(&cache, C64).0, stored()), (0, 0));
     for (i, &p) in blocks.iter().enumerate() {
         free(&cache, p, C64, 64, &shared);
-        let n = i as u32 + 1;
+        let freed = i + 1;
         let held = holds(&cache, C64).0;
-        assert!(held <= limit, "{held} after {n} frees");
-        if n <= limit {
-            assert_eq!(held, n);
-            assert_eq!(span_live(&shared), 2 * limit as usize);
-        } else if n == limit + 1 {
-            // Past the limit: back to half of it, in one batch.
-            assert_eq!(held, limit / 2);
-            assert_eq!(span_live(&shared), (2 * limit - (n - limit / 2)) as usize);
+        assert!(held <= limit, "{held} after {freed} frees");
+        // Every block freed is in the cache, in the store, or back in its
+        // span, and the store fills before any goes back.
+        let back = n as usize - span_live();
+        assert_eq!(freed, held as usize + stored() * batch as usize + back);
+        assert!(back == 0 || stored() == BATCHES);
+        if freed == limit as usize + 1 {
+            assert_eq!((held, stored()), (limit + 1 - batch, 1));
         }
     }
-    // What it holds is what the span misses.
-    assert_eq!(span_live(&shared), holds(&cache, C64).0 as usize);
-    // Blocks freed last went back first; the next allocation is the last
-    // one kept, from the cache.
-    let again = alloc(&cache, C64, 64, &shared);
-    assert!(blocks.contains(&again));
-    free(&cache, again, C64, 64, &shared);
+    assert_eq!(stored(), BATCHES);
+    assert_eq!(n as usize - span_live(), 2 * batch as usize);
+    // Blocks freed last went first; the next allocations are the ones
+    // kept, from the cache, then a whole batch from the store, which does
+    // not touch the span.
+    let held = holds(&cache, C64).0;
+    let before = span_live();
+    let again: Vec<*mut u8> = (0..=held)
+        .map(|_| alloc(&cache, C64, 64, &shared))
+        .collect();
+    assert!(again.iter().all(|p| blocks.contains(p)));
+    assert_eq!((stored(), span_live()), (BATCHES - 1, before));
+    assert_eq!(holds(&cache, C64).0, batch - 1);
+    for p in again {
+        free(&cache, p, C64, 64, &shared);
+    }
+    // A flush gives back the cache and the store.
+    flush(&cache, &shared);
+    assert_eq!((stored(), span_live()), (0, 0));
 }
 
 #[test]
@@ -336,175 +352,4 @@ fn two_threads_share_one_heap_through_their_caches() {
         let empty = span.is_null() || unsafe { Span::live(span) } == 0;
         assert!(empty, "class {class}");
     }
-}
-
-/// Where [`throughput`] gets its blocks.
-#[derive(Clone, Copy, Debug)]
-enum How {
-    /// The host's `malloc`.
-    Host,
-    /// The shared heap, under its lock for each operation.
-    Locked,
-    /// A cache per thread in front of the shared heap.
-    Cached,
-    /// A cache per thread in front of a heap per thread: nothing shared,
-    /// the machine's own limit.
-    Private,
-}
-
-/// What each thread of [`throughput`] does.
-#[derive(Clone, Copy, Debug)]
-enum Work {
-    /// A million random replacements among this many live blocks of 16 to
-    /// 512 bytes (the heap benchmark's churn).
-    Churn(usize),
-    /// 256 blocks of this size allocated, then freed, 16,000 times (1,000
-    /// for 16 KiB): every list empties and overflows, again and again.
-    Burst(usize),
-}
-
-/// Operations per microsecond of `work` on each of `threads` threads, all
-/// together, on a fresh heap: by the wall clock, and by the threads' CPU
-/// time as if each had a core of its own (the machine may be busy with
-/// other work).
-fn throughput(threads: usize, how: How, work: Work) -> (f64, f64) {
-    use crate::heap::classes::class_of;
-    assume_threads();
-    let shared: &'static Lock<Shared> = Box::leak(Box::new(Lock::new(Shared::new())));
-    let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads + 1));
-    let workers: Vec<_> = (0..threads)
-        .map(|t| {
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let shared: &Lock<Shared> = match how {
-                    How::Private => Box::leak(Box::new(Lock::new(Shared::new()))),
-                    _ => shared,
-                };
-                let cache = Cache::new();
-                let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ t as u64;
-                let mut next = move |n: usize| {
-                    rng ^= rng << 13;
-                    rng ^= rng >> 7;
-                    rng ^= rng << 17;
-                    (rng % n as u64) as usize
-                };
-                let layout = |size| std::alloc::Layout::from_size_align(size, 8).unwrap();
-                let get = |size: usize| {
-                    let p = match how {
-                        How::Cached | How::Private => alloc(&cache, class_of(size), size, shared),
-                        How::Locked => shared.lock().alloc_small(class_of(size), size),
-                        // SAFETY: a non-zero size.
-                        How::Host => unsafe { std::alloc::alloc(layout(size)) },
-                    };
-                    // SAFETY: a fresh block of at least one byte.
-                    unsafe { p.write(size as u8) };
-                    p
-                };
-                let put = |p: *mut u8, size: usize| match how {
-                    How::Cached | How::Private => free(&cache, p, class_of(size), size, shared),
-                    // SAFETY: a live block of that size, from `shared`.
-                    How::Locked => unsafe { shared.lock().free_small(p, class_of(size), size) },
-                    // SAFETY: a live block of that size, from `alloc`.
-                    How::Host => unsafe { std::alloc::dealloc(p, layout(size)) },
-                };
-                let mut slots: Vec<(*mut u8, usize)> = match work {
-                    Work::Churn(live) => (0..live)
-                        .map(|_| {
-                            let size = 16 + next(497);
-                            (get(size), size)
-                        })
-                        .collect(),
-                    Work::Burst(_) => Vec::with_capacity(256),
-                };
-                barrier.wait();
-                let start = (std::time::Instant::now(), cpu_ns());
-                let ops = match work {
-                    Work::Churn(live) => {
-                        for _ in 0..1_000_000 {
-                            let i = next(live);
-                            let size = 16 + next(497);
-                            let (p, old) = core::mem::replace(&mut slots[i], (get(size), size));
-                            put(p, old);
-                        }
-                        1_000_000
-                    }
-                    Work::Burst(size) => {
-                        // Long enough for the threads to overlap; the
-                        // largest class mostly measures page faults.
-                        let rounds = if size < 16384 { 16_000 } else { 1000 };
-                        for _ in 0..rounds {
-                            slots.extend((0..256).map(|_| (get(size), size)));
-                            for (p, size) in slots.drain(..) {
-                                put(p, size);
-                            }
-                        }
-                        rounds * 256
-                    }
-                };
-                let ns = (start.0.elapsed().as_nanos() as u64, cpu_ns() - start.1);
-                for (p, size) in slots {
-                    put(p, size);
-                }
-                flush(&cache, shared);
-                (ops, ns)
-            })
-        })
-        .collect();
-    barrier.wait();
-    let done: Vec<(usize, (u64, u64))> = workers.into_iter().map(|w| w.join().unwrap()).collect();
-    let ops = done.iter().map(|d| d.0).sum::<usize>() as f64 * 1000.0;
-    let wall = done.iter().map(|d| d.1.0).max().unwrap();
-    let cpu = done.iter().map(|d| d.1.1).sum::<u64>();
-    (ops / wall as f64, ops / cpu as f64 * threads as f64)
-}
-
-/// The scaling measurement behind the limits: run it in release mode,
-/// `cargo test --release -p freestand-rt --lib -- --ignored --nocapture
-/// scales`, on a machine with two idle cores. Prints, for each workload
-/// and heap, the best of 15 runs on one thread and on two, and the ratio:
-/// by the wall clock, and by CPU time (which another program on the
-/// machine disturbs less).
-#[test]
-#[ignore]
-fn throughput_scales_with_threads() {
-    let works = [
-        Work::Churn(10_000),
-        Work::Churn(100_000),
-        Work::Burst(64),
-        Work::Burst(512),
-        Work::Burst(4096),
-        Work::Burst(16384),
-    ];
-    let filter = std::env::var("SCALES").unwrap_or_default();
-    for work in works {
-        for how in [How::Host, How::Locked, How::Cached, How::Private] {
-            if !std::format!("{work:?} {how:?}").contains(&filter) {
-                continue;
-            }
-            let best = |threads| {
-                (0..15)
-                    .map(|_| throughput(threads, how, work))
-                    .fold((0.0, 0.0), |a: (f64, f64), b| (a.0.max(b.0), a.1.max(b.1)))
-            };
-            let (one, two) = (best(1), best(2));
-            std::println!(
-                "{:<14} {:<8} ops/us: 1 thread {:6.1} (cpu {:6.1}), 2 threads {:6.1} (cpu {:6.1}): x{:.2} (cpu x{:.2})",
-                std::format!("{work:?}"),
-                std::format!("{how:?}"),
-                one.0,
-                one.1,
-                two.0,
-                two.1,
-                two.0 / one.0,
-                two.1 / one.1
-            );
-        }
-    }
-}
-
-/// The calling thread's CPU time, in nanoseconds.
-fn cpu_ns() -> u64 {
-    use freestand_syscalls::time::{ClockId, clock_gettime};
-    let t = clock_gettime(ClockId::THREAD_CPUTIME_ID).unwrap();
-    t.sec as u64 * 1_000_000_000 + t.nsec as u64
 }
