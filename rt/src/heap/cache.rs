@@ -83,6 +83,12 @@ const BUSY: u8 = 1;
 const CLOSED: u8 = 2;
 
 /// A thread's cache of small blocks, kept in its control block.
+///
+/// What the thread code owes it: the main thread's control block exists
+/// before [`super::assume_threads`] is called, so that once the process
+/// has threads every thread has one (a thread without one uses the
+/// shared heap under its lock); [`Cache::new`] in every new block; and
+/// [`Cache::flush`] when the thread ends.
 pub(crate) struct Cache {
     /// [`IDLE`], [`BUSY`] or [`CLOSED`]. Atomic only so that a signal
     /// handler on the same thread may read it; relaxed loads and stores
@@ -133,14 +139,19 @@ impl Cache {
         }
     }
 
-    /// Gives every cached block back to the shared heap, and adds the
-    /// cache's count of requested bytes to the shared one; called when the
-    /// thread ends. Whatever the thread allocates afterwards comes from the
-    /// shared heap, under its lock, and is freed there.
+    /// Gives every cached block back to the shared heap (and empties the
+    /// shared heap's store of batches), and adds the cache's count of
+    /// requested bytes to the shared one; called when the thread ends,
+    /// after its `thread_local!` destructors. Whatever the thread
+    /// allocates afterwards comes from the shared heap, under its lock,
+    /// and is freed there; a second flush does nothing. The thread itself
+    /// may call it, or another one once the thread no longer runs (`&mut`:
+    /// nothing else uses the cache then). A signal handler that allocates
+    /// while it runs is reported, as for any cache operation.
     pub(crate) fn flush(&mut self) {
         // SAFETY: every control block's cache draws from SHARED; `&mut`
-        // says no operation of this cache is under way but one this call
-        // interrupts, which `enter` reports.
+        // says no other thread uses the cache, and a handler on this one
+        // that interrupts is caught by `enter`.
         unsafe { self.flush_into(&SHARED) }
     }
 
@@ -148,8 +159,8 @@ impl Cache {
     ///
     /// # Safety
     ///
-    /// The thread that owns the cache must call it, with the heap it has
-    /// drawn from (see [`Cache::alloc`]).
+    /// No other thread may use the cache meanwhile, and `shared` must be
+    /// the heap it has drawn from (see [`Cache::alloc`]).
     pub(super) unsafe fn flush_into(&self, shared: &Lock<Shared>) {
         if !self.enter() {
             return; // Already closed.

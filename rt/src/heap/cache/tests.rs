@@ -60,6 +60,11 @@ fn limits_are_bytes_not_counts() {
     assert_eq!(LIMIT[0], MAX_BLOCKS as u32);
     // What a thread's cache can hold at most, all classes full.
     assert!(total <= 1 << 20, "{total}");
+    // And the shared heap's store of batches, for all threads.
+    let stored: usize = (0..CLASSES)
+        .map(|c| BATCHES * (LIMIT[c] / 2) as usize * block_size(c))
+        .sum();
+    assert!(stored <= 4 << 20, "{stored}");
 }
 
 #[test]
