@@ -265,6 +265,20 @@ impl Cache {
         self.leave();
     }
 
+    /// Adds the count of requested bytes to `shared`'s.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Cache::alloc`].
+    unsafe fn settle(&self, shared: &Lock<Shared>) {
+        if self.enter() {
+            // SAFETY: as in `alloc`.
+            let l = unsafe { &mut *self.lists.get() };
+            l.settle_locked(&mut shared.lock());
+            self.leave();
+        }
+    }
+
     /// Marks the cache busy; `false` if it is closed. A cache found busy
     /// was interrupted by a signal handler that allocates: reported.
     #[inline(always)]
@@ -301,6 +315,16 @@ pub(super) fn alloc(class: usize, size: usize) -> *mut u8 {
         // runs; every thread's cache draws from SHARED.
         Some(t) => unsafe { (*t.as_ptr()).heap.alloc(class, size, &SHARED) },
         None => SHARED.lock().alloc_small(class, size),
+    }
+}
+
+/// Adds the calling thread's count of requested bytes to the shared one,
+/// for [`super::stats`]: the figure is then exact once the other threads
+/// have ended.
+pub(super) fn settle_mine() {
+    if let Some(t) = try_current() {
+        // SAFETY: as in `alloc`.
+        unsafe { (*t.as_ptr()).heap.settle(&SHARED) }
     }
 }
 

@@ -39,6 +39,11 @@ static THREADED: Alone = Alone(AtomicBool::new(false));
 #[repr(align(64))]
 struct Alone(AtomicBool);
 
+/// Whether [`assume_threads`] has been called.
+pub(super) fn threaded() -> bool {
+    THREADED.0.load(Ordering::Relaxed)
+}
+
 /// Makes the heap's locks safe for several threads (see
 /// [`super::assume_threads`]).
 pub(super) fn assume_threads() {

@@ -65,9 +65,10 @@ pub struct Stats {
     /// Bytes requested and not yet freed. Once the process has threads, a
     /// block in a thread's cache counts as freed, and each thread adds
     /// what it allocated and freed through its cache to this figure in
-    /// steps of at most 64 KiB either way (and all of it when the thread
-    /// ends), so the figure may differ from the exact one by up to that
-    /// much per thread.
+    /// steps of at most 64 KiB either way (all of it when the thread ends,
+    /// and the calling thread's own before `stats` reads it), so the
+    /// figure may differ from the exact one by up to that much per other
+    /// running thread: once they have ended, it is exact.
     pub in_use: usize,
     /// Bytes mapped from the kernel: the regions and the large blocks.
     pub mapped: usize,
@@ -102,6 +103,9 @@ pub fn assume_threads() {
 /// What the heap holds now. All zero in a program that brought its own
 /// allocator (or never allocated).
 pub fn stats() -> Stats {
+    if lock::threaded() {
+        cache::settle_mine();
+    }
     let (in_use, mapped) = {
         let s = SHARED.lock();
         (s.in_use, s.region.mapped)

@@ -232,6 +232,11 @@ fn counts_settle_within_the_slack() {
     free(&cache, p, class, 70, &shared);
     let total = shared.lock().in_use as isize + holds(&cache, class).1;
     assert_eq!(total, requested);
+    // What `stats` does first: the whole count moves to the shared one.
+    // SAFETY: as in `alloc`.
+    unsafe { cache.settle(&shared) };
+    assert_eq!(holds(&cache, class).1, 0);
+    assert_eq!(shared.lock().in_use as isize, requested);
 }
 
 #[test]
