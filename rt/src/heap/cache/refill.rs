@@ -9,7 +9,7 @@
 //! to their spans one by one (and a span that becomes empty retires), and
 //! only when it is empty does a cache take blocks from the spans. Blocks
 //! in the store are free, as in a cache; they keep their spans from
-//! retiring, so the store is small ([`BATCHES`] per class, some 128 KiB
+//! retiring, so the store is small ([`BATCHES`] per class, some 64 KiB
 //! for most classes) and a cache's flush empties it.
 
 use super::{LIMIT, Lists, SLACK};
@@ -182,7 +182,7 @@ unsafe fn give_list(s: &mut Shared, class: usize, mut p: *mut u8, n: u32) -> *mu
 }
 
 /// Full batches a class of the shared heap keeps for the caches.
-pub(super) const BATCHES: usize = 8;
+pub(super) const BATCHES: usize = 4;
 
 /// Per class, in the shared heap: batches of free blocks that caches gave
 /// back, each a list of exactly [`LIMIT`] / 2 blocks, so that a cache
