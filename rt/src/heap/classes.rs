@@ -27,7 +27,7 @@ pub(super) fn class_of(size: usize) -> usize {
 
 /// The block size of class `class` (< [`CLASSES`]).
 #[inline(always)]
-pub(super) fn block_size(class: usize) -> usize {
+pub(super) const fn block_size(class: usize) -> usize {
     if class < 4 {
         return (class + 1) * 16;
     }

@@ -138,7 +138,7 @@ pub(super) fn alloc(layout: Layout) -> (*mut u8, bool) {
 ///
 /// # Safety
 ///
-/// `p` must have come from [`alloc`] or [`realloc`] with `layout`, and not
+/// `p` must have come from [`alloc()`] or [`realloc`] with `layout`, and not
 /// be used afterwards.
 pub(super) unsafe fn dealloc(p: *mut u8, layout: Layout) {
     let Some(len) = mapping(layout.size()) else {

@@ -31,12 +31,23 @@ fn cpu_time_ns() -> u64 {
 }
 
 /// Whether other threads may take the heap's locks.
-static THREADED: AtomicBool = AtomicBool::new(false);
+static THREADED: Alone = Alone(AtomicBool::new(false));
+
+/// A flag on a cache line of its own: every allocation of every thread
+/// reads it, so a neighbour that some thread writes often would make each
+/// read a cache miss on the other cores.
+#[repr(align(64))]
+struct Alone(AtomicBool);
+
+/// Whether [`assume_threads`] has been called.
+pub(super) fn threaded() -> bool {
+    THREADED.0.load(Ordering::Relaxed)
+}
 
 /// Makes the heap's locks safe for several threads (see
 /// [`super::assume_threads`]).
 pub(super) fn assume_threads() {
-    THREADED.store(true, Ordering::SeqCst);
+    THREADED.0.store(true, Ordering::SeqCst);
 }
 
 /// A value behind the heap's lock.
@@ -61,17 +72,8 @@ impl<T> Lock<T> {
     /// Takes the lock.
     #[inline(always)]
     pub(super) fn lock(&self) -> Guard<'_, T> {
-        if !THREADED.load(Ordering::Relaxed) {
-            // One thread: only a signal handler that interrupted the
-            // allocator can find the lock held.
-            if self.held.load(Ordering::Relaxed) {
-                reentered();
-            }
-            self.held.store(true, Ordering::Relaxed);
-            // SeqCst: no access of the critical section may move above
-            // the store, or a handler arriving in between would find the
-            // flag clear.
-            compiler_fence(Ordering::SeqCst);
+        if !THREADED.0.load(Ordering::Relaxed) {
+            self.take_alone();
         } else if self
             .held
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -80,6 +82,35 @@ impl<T> Lock<T> {
             self.wait();
         }
         Guard { lock: self }
+    }
+
+    /// Takes the lock while the process has one thread, the cheap way;
+    /// `None` once [`assume_threads`] has been called, when the caller
+    /// chooses between the thread's cache and [`Lock::lock`]. One read of
+    /// the flag decides both, so a process with one thread pays what
+    /// [`Lock::lock`] costs it.
+    #[inline(always)]
+    pub(super) fn lock_alone(&self) -> Option<Guard<'_, T>> {
+        if THREADED.0.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.take_alone();
+        Some(Guard { lock: self })
+    }
+
+    /// Sets the flag, in a process with one thread.
+    #[inline(always)]
+    fn take_alone(&self) {
+        // One thread: only a signal handler that interrupted the
+        // allocator can find the lock held.
+        if self.held.load(Ordering::Relaxed) {
+            reentered();
+        }
+        self.held.store(true, Ordering::Relaxed);
+        // SeqCst: no access of the critical section may move above the
+        // store, or a handler arriving in between would find the flag
+        // clear.
+        compiler_fence(Ordering::SeqCst);
     }
 
     /// Spins until the lock is free, for at most [`PATIENCE_NS`].
@@ -144,7 +175,7 @@ impl<T> Drop for Guard<'_, T> {
 /// allocator.
 #[cold]
 #[inline(never)]
-fn reentered() -> ! {
+pub(super) fn reentered() -> ! {
     crate::heap::fatal(
         b"the heap was entered from a signal handler while its thread was inside the \
           allocator; a handler must not allocate",

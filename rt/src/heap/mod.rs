@@ -27,29 +27,21 @@ mod large;
 mod lock;
 mod region;
 mod route;
+mod shared;
 mod span;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use cache::Cache;
 
-use classes::CLASSES;
 use core::alloc::{GlobalAlloc, Layout};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use lock::Lock;
-use region::{Region, give_back};
-use route::{PAGE, Path, path};
-use span::{BadFree, SPAN, Span, SpanList};
-
-/// How the regions hand out a span.
-const SPAN_LAYOUT: Layout = match Layout::from_size_align(SPAN, SPAN) {
-    Ok(l) => l,
-    Err(_) => panic!("SPAN is a power of two"),
-};
-
-/// Empty spans kept for reuse before their memory goes back.
-const RESERVE: usize = 4;
+use region::give_back;
+use route::{Path, path};
+use shared::Shared;
+use span::BadFree;
 
 /// The size and alignment of the last request the heap could not satisfy
 /// (size 0: none). The panic handler reads them to report an allocation
@@ -65,28 +57,18 @@ pub struct Heap {
 
 /// The heap's state: all zero until the first allocation, so that a
 /// program that never allocates carries none of it in its file.
-static SHARED: Lock<Shared> = Lock::new(Shared {
-    avail: [const { SpanList::new() }; CLASSES],
-    reserve: SpanList::new(),
-    region: Region::new(),
-    in_use: 0,
-});
-
-/// What the small and mid-size paths share, behind the lock.
-struct Shared {
-    /// Per class, the spans with a free block.
-    avail: [SpanList; CLASSES],
-    /// Empty spans kept for any class.
-    reserve: SpanList,
-    region: Region,
-    /// Bytes requested and not freed, small and mid-size.
-    in_use: usize,
-}
+static SHARED: Lock<Shared> = Lock::new(Shared::new());
 
 /// What [`stats`] reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Bytes requested and not yet freed.
+    /// Bytes requested and not yet freed. Once the process has threads, a
+    /// block in a thread's cache counts as freed, and each thread adds
+    /// what it allocated and freed through its cache to this figure in
+    /// steps of at most 64 KiB either way (all of it when the thread ends,
+    /// and the calling thread's own before `stats` reads it), so the
+    /// figure may differ from the exact one by up to that much per other
+    /// running thread: once they have ended, it is exact.
     pub in_use: usize,
     /// Bytes mapped from the kernel: the regions and the large blocks.
     pub mapped: usize,
@@ -121,100 +103,19 @@ pub fn assume_threads() {
 /// What the heap holds now. All zero in a program that brought its own
 /// allocator (or never allocated).
 pub fn stats() -> Stats {
+    if lock::threaded() {
+        cache::settle_mine();
+    }
     let (in_use, mapped) = {
         let s = SHARED.lock();
         (s.in_use, s.region.mapped)
     };
+    // Below zero only for a moment, with threads (see `Shared::in_use`).
+    let in_use = (in_use as isize).max(0) as usize;
     Stats {
         in_use: in_use + large::IN_USE.load(Relaxed),
         mapped: mapped + large::MAPPED.load(Relaxed),
         large_blocks: large::LIVE.load(Relaxed),
-    }
-}
-
-impl Shared {
-    /// A block of class `class`.
-    #[inline(always)]
-    fn alloc_small(&mut self, class: usize, size: usize) -> *mut u8 {
-        let list = &mut self.avail[class];
-        let mut span = list.first();
-        if span.is_null() {
-            span = self.new_span(class);
-            if span.is_null() {
-                return ptr::null_mut();
-            }
-            // SAFETY: a fresh header on no list.
-            unsafe { self.avail[class].push(span) };
-        }
-        // SAFETY: spans on the list have room; one that fills leaves it.
-        let p = unsafe {
-            let p = Span::take(span);
-            if Span::is_full(span) {
-                self.avail[class].remove(span);
-            }
-            p
-        };
-        self.in_use += size;
-        p
-    }
-
-    /// A span for `class`: from the reserve, else from the regions.
-    #[cold]
-    fn new_span(&mut self, class: usize) -> *mut Span {
-        let mut at = self.reserve.pop().cast::<u8>();
-        if at.is_null() {
-            match self.region.alloc(SPAN_LAYOUT) {
-                Some(p) => at = p.as_ptr(),
-                None => return ptr::null_mut(),
-            }
-        }
-        // SAFETY: `at` is SPAN bytes aligned to SPAN that nothing uses: an
-        // empty span from the reserve, or a fresh region block.
-        unsafe { Span::init(at, class) }
-    }
-
-    /// Frees block `p` of class `class`.
-    ///
-    /// # Safety
-    ///
-    /// `p` must be a live block of that class.
-    #[inline(always)]
-    unsafe fn free_small(&mut self, p: *mut u8, class: usize, size: usize) {
-        let span = Span::of(p);
-        // SAFETY: `p` is a live block of `span`, per the caller.
-        unsafe {
-            let was_full = Span::is_full(span);
-            Span::give(span, p);
-            if was_full {
-                self.avail[class].push(span);
-            }
-            self.in_use -= size;
-            if Span::live(span) == 0 && self.avail[class].len() > 1 {
-                self.avail[class].remove(span);
-                self.retire(span);
-            }
-        }
-    }
-
-    /// Keeps an empty span in the reserve, or gives its memory back.
-    ///
-    /// # Safety
-    ///
-    /// `span` must be empty and on no list.
-    #[cold]
-    unsafe fn retire(&mut self, span: *mut Span) {
-        if self.reserve.len() < RESERVE {
-            // SAFETY: on no list, per the caller.
-            unsafe { self.reserve.push(span) };
-            return;
-        }
-        let at = span.cast::<u8>();
-        // SAFETY: the span is empty, so nothing relies on its pages; the
-        // first page is left alone for the region allocator's own record.
-        unsafe {
-            give_back(at.add(PAGE), at.add(SPAN));
-            self.region.dealloc(NonNull::new_unchecked(at), SPAN_LAYOUT);
-        }
     }
 }
 
@@ -257,7 +158,11 @@ unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = match path(layout) {
-            Path::Small(class) => SHARED.lock().alloc_small(class, layout.size()),
+            // With threads, the thread's cache (see `cache`).
+            Path::Small(class) => match SHARED.lock_alone() {
+                Some(mut s) => s.alloc_small(class, layout.size()),
+                None => cache::alloc(class, layout.size()),
+            },
             Path::Mid => self.alloc_mid(layout),
             Path::Large => large::alloc(layout).0,
         };
@@ -287,20 +192,14 @@ unsafe impl GlobalAlloc for Heap {
     #[inline]
     unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
         match path(layout) {
-            Path::Small(class) => {
-                let mut shared = SHARED.lock();
-                if cfg!(debug_assertions) {
-                    // SAFETY: a pointer the heap gave out lies in a mapped
-                    // span; a pointer it did not is what this looks for.
-                    // Under the lock: the header may be changing.
-                    if let Err(e) = unsafe { Span::check(p, class) } {
-                        bad_free(e);
-                    }
+            // SAFETY: a live block of this class, per the contract of
+            // `GlobalAlloc::dealloc`.
+            Path::Small(class) => unsafe {
+                match SHARED.lock_alone() {
+                    Some(mut s) => s.free_small_checked(p, class, layout.size()),
+                    None => cache::free(p, class, layout.size()),
                 }
-                // SAFETY: a live block of this class, per the contract of
-                // `GlobalAlloc::dealloc`.
-                unsafe { shared.free_small(p, class, layout.size()) }
-            }
+            },
             // SAFETY: made by `alloc_mid` for this layout, per the contract.
             Path::Mid => unsafe { self.free_mid(p, layout) },
             // SAFETY: made by `large::alloc` for this layout, per the contract.
@@ -314,8 +213,12 @@ unsafe impl GlobalAlloc for Heap {
         let new = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         match (path(layout), path(new)) {
             (Path::Small(a), Path::Small(b)) if a == b => {
-                let mut s = SHARED.lock();
-                s.in_use = s.in_use - layout.size() + new_size;
+                match SHARED.lock_alone() {
+                    Some(mut s) => {
+                        s.in_use = s.in_use.wrapping_sub(layout.size()).wrapping_add(new_size)
+                    }
+                    None => cache::resize(layout.size(), new_size),
+                }
                 return p;
             }
             (Path::Large, Path::Large) => {
@@ -345,7 +248,7 @@ impl Heap {
         let mut s = SHARED.lock();
         match s.region.alloc(layout) {
             Some(p) => {
-                s.in_use += layout.size();
+                s.in_use = s.in_use.wrapping_add(layout.size());
                 p.as_ptr()
             }
             None => ptr::null_mut(),
@@ -365,6 +268,6 @@ impl Heap {
             give_back(p.add(16), p.add(layout.size()));
             s.region.dealloc(NonNull::new_unchecked(p), layout);
         }
-        s.in_use -= layout.size();
+        s.in_use = s.in_use.wrapping_sub(layout.size());
     }
 }

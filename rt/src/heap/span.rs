@@ -23,6 +23,9 @@ const MAGIC: usize = 0x6672_6565_7374_616e;
 /// with its address: finding it at `free` means a double free.
 const CANARY: usize = 0x0dd_f4ee_dead_b10c;
 
+/// Likewise for a block in a thread's cache (`super::cache`): freed too.
+const CACHED: usize = 0x0ca_c4ed_dead_b10c;
+
 /// The header at the start of a span.
 #[repr(C)]
 pub(super) struct Span {
@@ -161,32 +164,99 @@ impl Span {
 
     /// Checks, as far as the structure makes cheap, that `p` can be a
     /// block of class `class` handed out and not yet freed. For debug
-    /// builds.
+    /// builds, under the heap's lock.
     ///
     /// # Safety
     ///
     /// The span-aligned memory around `p` must be readable (it is, for any
     /// pointer the heap gave out).
     pub(super) unsafe fn check(p: *mut u8, class: usize) -> Result<(), BadFree> {
-        let span = Span::of(p);
+        // SAFETY: per the caller.
+        unsafe { Span::check_with(p, class, true) }
+    }
+
+    /// [`Span::check`] without the heap's lock, for a block going into a
+    /// thread's cache: it reads only what stays put while the span holds a
+    /// live block (its magic word, class and layout) and the block itself,
+    /// so it cannot tell a block past the bump pointer (never handed out).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Span::check`].
+    pub(super) unsafe fn check_unlocked(p: *mut u8, class: usize) -> Result<(), BadFree> {
+        // SAFETY: per the caller.
+        unsafe { Span::check_with(p, class, false) }
+    }
+
+    /// [`Span::check`], reading the bump pointer if `locked`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Span::check`].
+    #[inline(always)]
+    unsafe fn check_with(p: *mut u8, class: usize, locked: bool) -> Result<(), BadFree> {
+        let h = Span::of(p);
+        // Field by field, through the raw pointer: without the lock, other
+        // fields of the header may be changing.
         // SAFETY: readable, per the caller.
-        let h = unsafe { &*span };
-        if h.magic != MAGIC {
+        let (magic, class_of_span) = unsafe { ((*h).magic, (*h).class) };
+        if magic != MAGIC {
             return Err(BadFree::NotFromHeap);
         }
-        if h.class != class {
+        if class_of_span != class {
             return Err(BadFree::WrongSize);
         }
+        // SAFETY: a span header, as its magic word says; these fields are
+        // written when it is made only, and the bump pointer is read only
+        // under the lock.
+        let (end, capacity, block, past) = unsafe {
+            let end = (*h).end;
+            (
+                end,
+                (*h).capacity,
+                (*h).block,
+                if locked { (*h).bump } else { end },
+            )
+        };
         let a = p as usize;
-        let first = h.end - h.capacity * h.block;
-        if a < first || a >= h.bump || !(a - first).is_multiple_of(h.block) {
+        let first = end - capacity * block;
+        if a < first || a >= past || !(a - first).is_multiple_of(block) {
             return Err(BadFree::Misaligned);
         }
         // SAFETY: a block of this span, at least 16 bytes.
-        if unsafe { (*p.cast::<Free>()).canary } == CANARY ^ a {
+        let canary = unsafe { (*p.cast::<Free>()).canary };
+        if canary == CANARY ^ a || canary == CACHED ^ a {
             return Err(BadFree::DoubleFree);
         }
         Ok(())
+    }
+
+    /// Marks block `p` as held by a thread's cache (debug builds), so that
+    /// freeing it again is found.
+    ///
+    /// # Safety
+    ///
+    /// `p` must be a block of a span, which only the caller uses now.
+    #[inline(always)]
+    pub(super) unsafe fn mark_cached(p: *mut u8) {
+        if cfg!(debug_assertions) {
+            // SAFETY: a block of at least 16 bytes, per the caller.
+            unsafe { (*p.cast::<Free>()).canary = CACHED ^ p as usize };
+        }
+    }
+
+    /// Clears the mark of [`Span::mark_cached`] (debug builds) from a
+    /// block leaving a cache for the program.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Span::mark_cached`].
+    #[inline(always)]
+    pub(super) unsafe fn unmark(p: *mut u8) {
+        if cfg!(debug_assertions) {
+            // SAFETY: a block of at least 16 bytes, per the caller.
+            unsafe { (*p.cast::<Free>()).canary = 0 };
+        }
     }
 
     /// Blocks handed out and not freed.
@@ -198,6 +268,17 @@ impl Span {
     pub(super) unsafe fn live(span: *mut Span) -> usize {
         // SAFETY: per the caller.
         unsafe { (*span).live }
+    }
+
+    /// How many blocks the span holds.
+    ///
+    /// # Safety
+    ///
+    /// `span` must be a live span header.
+    #[cfg(test)]
+    pub(super) unsafe fn capacity(span: *mut Span) -> usize {
+        // SAFETY: per the caller.
+        unsafe { (*span).capacity }
     }
 
     /// Whether every block is handed out.

@@ -3,6 +3,7 @@
 
 extern crate std;
 use super::*;
+use classes::CLASSES;
 use std::vec::Vec;
 
 /// A small deterministic generator (xorshift64*).
