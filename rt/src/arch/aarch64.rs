@@ -215,5 +215,4 @@ pub(crate) mod mem;
 /// `clone` and a thread's own end, with the same items on every
 /// architecture.
 #[path = "aarch64/thread.rs"]
-#[allow(dead_code)] // TEMPORARY while threads are being built.
 pub(crate) mod thread;

@@ -20,7 +20,6 @@
 //! A program can bring its own allocator instead:
 //! `entry!(main, heap = false)` leaves `#[global_allocator]` to it.
 
-#[allow(dead_code)] // TEMPORARY while threads are being built.
 mod cache;
 mod classes;
 mod large;

@@ -111,8 +111,8 @@ macro_rules! __local_symbol {
     };
 }
 
-/// Not yet made on this thread (all-zero, as every new thread's TLS).
-const EMPTY: u8 = 0;
+// A state of 0: not yet made on this thread (every new thread's TLS is
+// zero).
 /// Made and alive.
 const ALIVE: u8 = 1;
 /// Dropped as the thread ends.

@@ -48,9 +48,6 @@
 //! `mprotect`s, two `rt_sigprocmask`s and the `clone`; the new thread adds
 //! a `sigaltstack` and a `rt_sigprocmask`.
 
-// TEMPORARY while threads are being built: removed before merge.
-#![allow(dead_code)]
-
 pub(crate) mod local;
 mod spawn;
 pub(crate) mod stack;
