@@ -27,6 +27,7 @@ mod harness;
 mod heap;
 mod link;
 mod mem;
+mod pid1;
 mod quick_start;
 mod routed;
 mod startup;
@@ -47,6 +48,7 @@ fn cases() -> Vec<Case> {
         vdso_tool::cases(),
         link::cases(),
         footprint::cases(),
+        pid1::cases(),
         quick_start::cases(),
     ]
     .into_iter()
