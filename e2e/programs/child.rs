@@ -10,6 +10,8 @@
 //!                     waits for SIGNAL and says so, the grandchild first
 //! child zombies N     leaves N exited children unreaped, prints
 //!                     "zombies PID..." and exits: its zombies go to init
+//! child linger N      leaves a grandchild that closes stdin, stdout and
+//!                     stderr and lives N more seconds, and exits 0
 //! child argv          prints argv[1..], escaped, one per line
 //! child env           prints the environment, escaped, one per line
 //! child fds           prints its open descriptors: "fds: 0 1 2"
@@ -75,6 +77,7 @@ fn main() -> i32 {
         (b"signals", Some(n), _) => signals(n),
         (b"group", _, Some(sig)) => group(sig),
         (b"zombies", Some(n), _) => zombies(n),
+        (b"linger", Some(n), _) => linger(n),
         (b"argv", ..) => {
             stack::args()
                 .skip(1)
@@ -197,6 +200,27 @@ fn zombies(n: u64) -> i32 {
     }
     println!("zombies{}", line);
     0
+}
+
+/// Leaves a grandchild that outlives this process by `secs` seconds,
+/// with none of its standard descriptors open (so that a reader of
+/// them does not wait for it).
+fn linger(secs: u64) -> i32 {
+    // SAFETY: one thread; the grandchild only makes system calls.
+    match unsafe { fork() } {
+        Ok(Fork::Child) => {
+            for fd in 0..3 {
+                let _ = close(fd);
+            }
+            let _ = freestand_rt::syscalls::time::nanosleep(Duration::from_secs(secs));
+            exit_group(0)
+        }
+        Ok(Fork::Parent(_)) => 0,
+        Err(e) => {
+            eprintln!("child: fork: {e:?}");
+            1
+        }
+    }
 }
 
 /// The pids of [`zombies`], printed after the word.

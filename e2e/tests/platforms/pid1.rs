@@ -21,6 +21,7 @@ mod run;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::harness::{Case, Check, Ctx, Output, expect, show, which};
 use run::{child, finish, init, init_cmd, qemu};
@@ -41,6 +42,10 @@ pub fn cases() -> Vec<Case> {
         case("pid1_reaps_zombies_as_namespace_pid1", case_namespace),
         case("pid1_warns_when_zombies_cannot_come", case_warning),
         case("pid1_parent_death_signal", child_side::case_pdeathsig),
+        case(
+            "pid1_exits_without_waiting_for_descendants",
+            case_no_wait_for_descendants,
+        ),
         case("pid1_argv_byte_for_byte", child_side::case_argv),
         case("pid1_environment_byte_for_byte", child_side::case_env),
         case("pid1_child_state_restored", child_side::case_state),
@@ -155,4 +160,19 @@ fn case_warning(c: &Ctx) -> Check {
     let quiet: &[(&str, &[u8])] = &[("TINI_VERBOSITY", b"0")];
     let out = finish(init_cmd(c, &[], &words, quiet)?)?;
     expect(&out, b"", b"", 0)
+}
+
+/// The child leaves a grandchild that lives 6 s more; init, its
+/// subreaper, exits with the child all the same.
+fn case_no_wait_for_descendants(c: &Ctx) -> Check {
+    let started = Instant::now();
+    let out = init(c, &[b"-s"], &["linger", "6"])?;
+    expect(&out, b"", b"", 0)?;
+    if started.elapsed() > Duration::from_secs(4) {
+        return Err(format!(
+            "init took {:?}: it waited for the grandchild",
+            started.elapsed()
+        ));
+    }
+    Ok(())
 }
