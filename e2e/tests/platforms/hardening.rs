@@ -18,7 +18,7 @@ use crate::routed::vdso_served;
 
 /// Every program the suite builds: the examples, then the test programs.
 const PROGRAMS: &[&str] = &[
-    "hello", "args", "demo", "vdso", "bench", "probe", "routed", "novdso", "clock",
+    "hello", "args", "demo", "vdso", "bench", "init", "probe", "routed", "novdso", "clock", "child",
 ];
 
 /// This area's cases.

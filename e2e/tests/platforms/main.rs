@@ -28,6 +28,7 @@ mod heap;
 mod init;
 mod link;
 mod mem;
+mod pid1;
 mod quick_start;
 mod routed;
 mod startup;
@@ -49,6 +50,7 @@ fn cases() -> Vec<Case> {
         vdso_tool::cases(),
         link::cases(),
         footprint::cases(),
+        pid1::cases(),
         quick_start::cases(),
     ]
     .into_iter()
