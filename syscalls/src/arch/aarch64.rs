@@ -225,3 +225,13 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// `fault_address` and `regs[31]` (`arch/arm64/include/uapi/asm/ucontext.h`,
 /// `sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 8 + 31 * 8;
+
+/// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
+/// same macro on every architecture.
+#[path = "aarch64/tls.rs"]
+mod tls;
+
+/// The rseq signature of this architecture: the 4 bytes before every
+/// abort handler, the value glibc and the kernel's selftests use
+/// (`tools/testing/selftests/rseq/rseq-arm64.h`).
+pub(crate) const RSEQ_SIG: u32 = 0xd428_bc00;

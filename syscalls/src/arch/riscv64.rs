@@ -225,3 +225,13 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// `struct sigcontext`, 16-byte aligned (at 176), whose registers start
 /// with `pc`, `ra`, `sp` (`arch/riscv/include/uapi/asm/ucontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 2 * 8;
+
+/// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
+/// same macro on every architecture.
+#[path = "riscv64/tls.rs"]
+mod tls;
+
+/// The rseq signature of this architecture: the 4 bytes before every
+/// abort handler, the value glibc and the kernel's selftests use
+/// (`tools/testing/selftests/rseq/rseq-riscv.h`).
+pub(crate) const RSEQ_SIG: u32 = 0xf140_1073;

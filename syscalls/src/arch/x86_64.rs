@@ -252,3 +252,13 @@ unsafe extern "C" fn restore_rt() -> ! {
 /// `uc_stack` come first, then `struct sigcontext`, whose 16th word is
 /// `rsp` (`arch/x86/include/uapi/asm/sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 8 + 8 + 24 + 15 * 8;
+
+/// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
+/// same macro on every architecture.
+#[path = "x86_64/tls.rs"]
+mod tls;
+
+/// The rseq signature of this architecture: the 4 bytes before every
+/// abort handler, the value glibc and the kernel's selftests use
+/// (`tools/testing/selftests/rseq/rseq-x86.h`).
+pub(crate) const RSEQ_SIG: u32 = 0x5305_3053;
