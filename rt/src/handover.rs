@@ -7,6 +7,10 @@
 //! routed call is made (see [`freestand_syscalls::route`]). A program that
 //! makes no routed call pays one store.
 //!
+//! `FREESTAND_RSEQ=off` likewise switches off rseq registration
+//! ([`freestand_syscalls::cpu::rseq`]), and the kernel's
+//! `AT_RSEQ_FEATURE_SIZE` and `AT_RSEQ_ALIGN` are passed on with it.
+//!
 //! The environment variable `FREESTAND_VDSO=off` makes every routed call
 //! use its system call. It is read from the initial environment when the
 //! first routed call resolves (and each time `route::switch` is asked), and ignored when the kernel sets
@@ -14,18 +18,24 @@
 //! caller cannot change how a privileged program behaves.
 
 use crate::stack::{getauxval, var};
+use freestand_syscalls::cpu::rseq;
 use freestand_syscalls::route::{SWITCH_VAR, Startup, set_startup};
-use linux_raw_sys::auxvec::{AT_SECURE, AT_SYSINFO_EHDR};
+use linux_raw_sys::auxvec::{AT_RSEQ_ALIGN, AT_RSEQ_FEATURE_SIZE, AT_SECURE, AT_SYSINFO_EHDR};
 
 /// What the routing layer asks for, read from the initial stack.
 fn startup() -> Startup {
     let switch = var(SWITCH_VAR.as_bytes());
+    let rseq_switch = var(rseq::SWITCH_VAR.as_bytes());
     Startup {
         sysinfo_ehdr: getauxval(AT_SYSINFO_EHDR).unwrap_or(0),
         switch,
         // Only a set switch asks: `AT_SECURE` sits near the end of the
         // auxiliary vector, and finding it is a second walk of it.
-        secure: switch.is_some() && getauxval(AT_SECURE).is_some_and(|v| v != 0),
+        secure: (switch.is_some() || rseq_switch.is_some())
+            && getauxval(AT_SECURE).is_some_and(|v| v != 0),
+        rseq_switch,
+        rseq_feature_size: getauxval(AT_RSEQ_FEATURE_SIZE).unwrap_or(0),
+        rseq_align: getauxval(AT_RSEQ_ALIGN).unwrap_or(0),
     }
 }
 

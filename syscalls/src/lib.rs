@@ -80,6 +80,7 @@ pub mod errno;
 pub mod fs;
 pub mod futex;
 pub mod io;
+mod local;
 pub mod mm;
 pub mod process;
 pub mod signal;

@@ -37,6 +37,7 @@ fn startup() -> Startup {
         sysinfo_ehdr: unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize,
         switch: None,
         secure: false,
+        ..Startup::default()
     }
 }
 

@@ -10,6 +10,7 @@ fn startup() -> Startup {
         sysinfo_ehdr: unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) } as usize,
         switch: Some(b"off"),
         secure: false,
+        ..Startup::default()
     }
 }
 

@@ -137,6 +137,10 @@ unsafe extern "C" fn thread_start(arg: usize) -> ! {
         // Without it an overflow here dies without the message; the
         // thread runs all the same.
         let _ = sigaltstack(alt as *mut u8, len);
+        // Before any user code, so that `getcpu` reads the area from the
+        // first call on. Refused (qemu-user, `FREESTAND_RSEQ=off`), the
+        // thread runs all the same.
+        let _ = freestand_syscalls::cpu::rseq::register();
         let _ = sigprocmask(How::SetMask, SigSet((*t).sigmask));
         (*t).start.take()
     };
@@ -159,6 +163,7 @@ unsafe fn finish(t: *mut Tcb) -> ! {
     // these but the code below.
     unsafe {
         super::local::run_destructors(&raw mut (*t).locals);
+        freestand_syscalls::random::release_thread_state();
         drop((*t).name.take());
         (*t).heap.flush();
     }
@@ -177,7 +182,9 @@ unsafe fn finish(t: *mut Tcb) -> ! {
         unsafe { freestand_syscalls::arch::syscall1_noreturn(k::__NR_exit, 0) }
     }
     // Detached: free the mapping ourselves. The kernel must not write the
-    // tid word after the memory is gone (another mapping may be there).
+    // tid word or the rseq area after the memory is gone (another mapping
+    // may be there; a failed rseq update would kill the process).
+    freestand_syscalls::cpu::rseq::unregister();
     // SAFETY: the block is still mapped; `set_tid_address(NULL)` only
     // changes what the kernel writes at exit; every signal is blocked.
     unsafe {

@@ -278,3 +278,8 @@ pub(crate) unsafe fn clone_run(
 /// same macro on every architecture.
 #[path = "aarch64/tls.rs"]
 mod tls;
+
+/// The rseq signature of this architecture: the 4 bytes before every
+/// abort handler, the value glibc and the kernel's selftests use
+/// (`tools/testing/selftests/rseq/rseq-arm64.h`).
+pub(crate) const RSEQ_SIG: u32 = 0xd428_bc00;

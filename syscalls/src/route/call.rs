@@ -3,7 +3,6 @@
 
 use super::image::find;
 use super::startup::SWITCH_VAR;
-use super::vgetrandom::state_route;
 use crate::Errno;
 use core::fmt;
 use freestand_vdso::{Error as ParseError, Query};
@@ -87,6 +86,9 @@ pub enum Path {
     Vdso,
     /// The system call.
     Syscall,
+    /// A load from the calling thread's registered rseq area (`getcpu`
+    /// only; see [`crate::cpu::rseq`]).
+    Rseq,
 }
 
 /// Why a call takes its [`Path`].
@@ -118,6 +120,9 @@ pub enum Reason {
     /// could not be set up (the parameter query failed, or mapping the state
     /// failed with this errno).
     StateSetup(Option<Errno>),
+    /// `getrandom` only: the vDSO serves it, but no state could be had for
+    /// the calling thread (the pool could not grow: this errno).
+    PoolExhausted(Errno),
     /// Another caller (or a signal handler's interrupted thread) is
     /// opening the vDSO right now; this call used the system call and the
     /// next one will look again.
@@ -141,6 +146,7 @@ impl fmt::Display for Reason {
             Reason::NotOnThisArch => f.write_str("no vDSO function for it on this architecture"),
             Reason::StateSetup(None) => f.write_str("getrandom state parameters unusable"),
             Reason::StateSetup(Some(e)) => write!(f, "getrandom state not mapped: {e}"),
+            Reason::PoolExhausted(e) => write!(f, "no getrandom state for this thread: {e}"),
             Reason::Busy => f.write_str("another caller is opening the vDSO"),
             Reason::Via(c) => write!(f, "served by {}", c.name()),
         }
@@ -156,8 +162,12 @@ pub struct Route {
     pub path: Path,
     /// Why.
     pub reason: Reason,
-    /// The vDSO function's address, when [`Path::Vdso`].
+    /// The vDSO function's address, when [`Path::Vdso`]; the rseq area's,
+    /// when [`Path::Rseq`].
     pub address: Option<usize>,
+    /// For `getcpu` on another path than [`Path::Rseq`]: why the calling
+    /// thread's rseq area does not serve it.
+    pub rseq: Option<crate::cpu::rseq::Status>,
 }
 
 impl fmt::Display for Route {
@@ -169,6 +179,7 @@ impl fmt::Display for Route {
         let path = match self.path {
             Path::Vdso => "vdso",
             Path::Syscall => "syscall",
+            Path::Rseq => "rseq",
         };
         write!(f, "{} {path} ", c.name())?;
         match c.symbol() {
@@ -181,6 +192,9 @@ impl fmt::Display for Route {
         if self.reason != Reason::Found {
             write!(f, ": {}", self.reason)?;
         }
+        if let Some(r) = self.rseq {
+            write!(f, " ({r})")?;
+        }
         Ok(())
     }
 }
@@ -188,12 +202,28 @@ impl fmt::Display for Route {
 /// Reports which path serves `call`, and why, resolving it if it has not
 /// been yet.
 pub fn route(call: Call) -> Route {
+    let mut rseq = None;
     let found = match call {
-        Call::Getrandom => state_route(),
+        Call::Getcpu => match crate::cpu::rseq_route() {
+            Ok(area) => {
+                return Route {
+                    call,
+                    path: Path::Rseq,
+                    reason: Reason::Found,
+                    address: Some(area),
+                    rseq: None,
+                };
+            }
+            Err(status) => {
+                rseq = Some(status);
+                find(call)
+            }
+        },
+        Call::Getrandom => crate::random::thread_route(),
         Call::Time if call.symbol().is_none() => {
             let via = route(Call::ClockGettime);
             let reason = match via.path {
-                Path::Vdso => Reason::Via(Call::ClockGettime),
+                Path::Vdso | Path::Rseq => Reason::Via(Call::ClockGettime),
                 Path::Syscall => via.reason,
             };
             return Route {
@@ -210,12 +240,14 @@ pub fn route(call: Call) -> Route {
             path: Path::Vdso,
             reason: Reason::Found,
             address: Some(a),
+            rseq,
         },
         Err(reason) => Route {
             call,
             path: Path::Syscall,
             reason,
             address: None,
+            rseq,
         },
     }
 }
@@ -223,5 +255,9 @@ pub fn route(call: Call) -> Route {
 /// The address of `call`'s vDSO function when the vDSO serves it, for
 /// benchmarks and tools that call it directly.
 pub fn address(call: Call) -> Option<usize> {
-    route(call).address
+    match call {
+        // Its route may be the rseq area; the vDSO function is asked for.
+        Call::Getcpu => find(call).ok(),
+        _ => route(call).address,
+    }
 }

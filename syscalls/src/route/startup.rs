@@ -17,8 +17,31 @@ pub struct Startup {
     pub switch: Option<&'static [u8]>,
     /// Whether `AT_SECURE` is non-zero: the program runs with privileges its
     /// caller does not have, so environment knobs are ignored. Read only
-    /// when `switch` is set; a runtime may leave it `false` otherwise.
+    /// when `switch` or `rseq_switch` is set; a runtime may leave it
+    /// `false` otherwise.
     pub secure: bool,
+    /// The value of `FREESTAND_RSEQ` ([`crate::cpu::rseq::SWITCH_VAR`]) in
+    /// the initial environment, if set: `off` or `0` switches rseq
+    /// registration off.
+    pub rseq_switch: Option<&'static [u8]>,
+    /// `AT_RSEQ_FEATURE_SIZE`, or 0 if the auxiliary vector has none.
+    pub rseq_feature_size: usize,
+    /// `AT_RSEQ_ALIGN`, or 0 if the auxiliary vector has none.
+    pub rseq_align: usize,
+}
+
+impl Startup {
+    /// Whether rseq registration is switched off for the run.
+    pub(crate) fn rseq_off(&self) -> bool {
+        !self.secure && matches!(self.rseq_switch, Some(b"off" | b"0"))
+    }
+}
+
+/// What the runtime said at start-up, asked once (all defaults if no
+/// runtime called [`set_startup`] before the first question).
+pub(crate) fn startup_info() -> &'static Startup {
+    static INFO: spin::Once<Startup> = spin::Once::new();
+    INFO.call_once(|| startup().unwrap_or_default())
 }
 
 /// The state of the [`SWITCH_VAR`] switch for this run.

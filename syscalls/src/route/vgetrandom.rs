@@ -1,12 +1,12 @@
-//! The opaque state of the vDSO's `getrandom` (`vgetrandom` in the
-//! kernel's `lib/vdso/getrandom.c`): one per process, set up once, the
-//! first time a call or [`route`](super::route) asks for it. Which path
-//! serves `getrandom` depends on it, so it is part of the routing.
+//! How the vDSO's `getrandom` (`vgetrandom` in the kernel's
+//! `lib/vdso/getrandom.c`) wants its opaque states made: asked once, the
+//! first time a call or [`route`](super::route) needs it. The states
+//! themselves are per thread, from the pool in `crate::random`.
 
 use super::call::{Call, Reason};
 use super::image::find;
 use crate::errno::decode;
-use crate::mm::{MapFlags, ProtFlags, mmap};
+use crate::mm::{MapFlags, ProtFlags};
 use core::mem::transmute;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as k;
@@ -15,16 +15,17 @@ use linux_raw_sys::general as k;
 /// state and the state's length.
 pub(crate) type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> isize;
 
-/// The vDSO function and the one opaque state of the process.
+/// The vDSO function and how its opaque states are made: what the
+/// kernel's parameter query answered.
 pub(crate) struct State {
     /// `__vdso_getrandom`.
     pub(crate) function: usize,
-    /// The mapped state.
-    pub(crate) state: usize,
-    /// The state's size, as the kernel asked.
+    /// The size of one state.
     pub(crate) len: usize,
-    /// Held while a call uses the state.
-    pub(crate) busy: spin::Mutex<()>,
+    /// The protection and flags the states' mapping must have.
+    pub(crate) prot: ProtFlags,
+    /// See `prot`.
+    pub(crate) flags: MapFlags,
 }
 
 static STATE: spin::Once<Result<State, Reason>> = spin::Once::new();
@@ -66,28 +67,15 @@ fn set_up(found: Result<usize, Reason>) -> Result<State, Reason> {
     if len == 0 || len > 4096 {
         return Err(Reason::StateSetup(None));
     }
-    // SAFETY: no MAP_FIXED among the flags the kernel asks for (checked),
-    // so the mapping cannot replace existing memory.
-    let state = unsafe {
-        let flags = MapFlags::from_bits_retain(params.mmap_flags);
-        if flags.intersects(MapFlags::FIXED | MapFlags::FIXED_NOREPLACE) {
-            return Err(Reason::StateSetup(None));
-        }
-        mmap(
-            core::ptr::null_mut(),
-            len,
-            ProtFlags::from_bits_retain(params.mmap_prot),
-            flags,
-            -1,
-            0,
-        )
+    let flags = MapFlags::from_bits_retain(params.mmap_flags);
+    if flags.intersects(MapFlags::FIXED | MapFlags::FIXED_NOREPLACE) {
+        return Err(Reason::StateSetup(None));
     }
-    .map_err(|e| Reason::StateSetup(Some(e)))?;
     Ok(State {
         function,
-        state: state.as_ptr() as usize,
         len,
-        busy: spin::Mutex::new(()),
+        prot: ProtFlags::from_bits_retain(params.mmap_prot),
+        flags,
     })
 }
 
@@ -116,9 +104,4 @@ fn set_up_once() -> Result<&'static Result<State, Reason>, Reason> {
         return STATE.get().ok_or(Reason::Busy);
     }
     Ok(STATE.call_once(|| set_up(found)))
-}
-
-/// The vDSO function's address if it serves `getrandom`, else why not.
-pub(super) fn state_route() -> Result<usize, Reason> {
-    state().map(|s| s.function)
 }

@@ -1,5 +1,8 @@
-//! CPUs: which one the caller runs on ([`getcpu`], routed through the vDSO)
-//! and which ones it may run on ([`sched_setaffinity`]).
+//! CPUs: which one the caller runs on ([`getcpu`], read from the thread's
+//! [`rseq`] area, else routed through the vDSO) and which ones it may run
+//! on ([`sched_setaffinity`]).
+
+pub mod rseq;
 
 use crate::arch::syscall3;
 use crate::errno::{Errno, decode, decode_unit};
@@ -57,8 +60,13 @@ fn getcpu_call(slot: bool) -> Result<Cpu, Errno> {
     Ok(Cpu { cpu, node })
 }
 
-/// The CPU and NUMA node the caller is running on, through the vDSO where
-/// it serves the call. The answer may be stale as soon as it returns.
+/// The CPU and NUMA node the caller is running on: read from the calling
+/// thread's registered [`rseq`] area (registered on the first call, unless
+/// switched off), else through the vDSO where it serves the call, else
+/// by the system call. The node comes from the area only where the kernel
+/// keeps it there (Linux 6.3 and later); otherwise the call goes on to the
+/// vDSO or the system call for both. The answer may be stale as soon as it
+/// returns.
 ///
 /// Under qemu-x86_64 the emulator's vDSO always reports CPU 0 and node 0;
 /// [`getcpu_syscall`] asks the host kernel.
@@ -70,6 +78,45 @@ fn getcpu_call(slot: bool) -> Result<Cpu, Errno> {
 /// getcpu(2)
 #[inline]
 pub fn getcpu() -> Result<Cpu, Errno> {
+    if let Some((cpu, Some(node))) = rseq::read() {
+        return Ok(Cpu { cpu, node });
+    }
+    getcpu_cold()
+}
+
+/// [`getcpu`] when the thread's rseq area is not registered (or keeps no
+/// node): registers it once, else routes through the vDSO.
+#[cold]
+#[inline(never)]
+fn getcpu_cold() -> Result<Cpu, Errno> {
+    if rseq::status() == rseq::Status::NotTried
+        && rseq::register().is_ok()
+        && let Some((cpu, Some(node))) = rseq::read()
+    {
+        return Ok(Cpu { cpu, node });
+    }
+    getcpu_call(true)
+}
+
+/// The calling thread's rseq area if it serves [`getcpu`] (registering it
+/// if not tried yet), else why not.
+pub(crate) fn rseq_route() -> Result<usize, rseq::Status> {
+    let _ = rseq::register();
+    match rseq::status() {
+        rseq::Status::Registered { node: true, .. } => Ok(crate::local::rseq_area() as usize),
+        other => Err(other),
+    }
+}
+
+/// [`getcpu`] through the vDSO (or the system call), never the rseq area.
+///
+/// # Errors
+/// As [`getcpu`].
+///
+/// # References
+/// getcpu(2)
+#[inline]
+pub fn getcpu_vdso() -> Result<Cpu, Errno> {
     getcpu_call(true)
 }
 
