@@ -151,7 +151,10 @@ fn cpus() -> i32 {
         n += 1;
     }
     let _ = cpu::sched_setaffinity(0, &allowed);
-    println!("cpus: {n} cpus, rseq and getcpu agree: {ok}; {}", route::route(Call::Getcpu));
+    println!(
+        "cpus: {n} cpus, rseq and getcpu agree: {ok}; {}",
+        route::route(Call::Getcpu)
+    );
     0
 }
 
@@ -163,7 +166,13 @@ fn own_rseq() -> i32 {
     // SAFETY: registers a static, 32-byte aligned area of 32 bytes for this
     // thread, with this architecture's signature; it is never freed.
     let ret = unsafe {
-        arch::syscall4(nr::__NR_rseq, (&raw mut MINE) as usize, 32, 0, rseq::SIGNATURE as usize)
+        arch::syscall4(
+            nr::__NR_rseq,
+            (&raw mut MINE) as usize,
+            32,
+            0,
+            rseq::SIGNATURE as usize,
+        )
     };
     let own = match freestand_rt::syscalls::errno::decode(ret) {
         Ok(_) => "ok",

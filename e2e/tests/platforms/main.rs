@@ -28,6 +28,7 @@ mod heap;
 mod init;
 mod link;
 mod mem;
+mod per_thread;
 mod pid1;
 mod quick_start;
 mod routed;
@@ -47,6 +48,7 @@ fn cases() -> Vec<Case> {
         threads::cases(),
         mem::cases(),
         routed::cases(),
+        per_thread::cases(),
         vdso_tool::cases(),
         link::cases(),
         footprint::cases(),

@@ -182,6 +182,13 @@ impl fmt::Display for Route {
             Path::Rseq => "rseq",
         };
         write!(f, "{} {path} ", c.name())?;
+        if self.path == Path::Rseq {
+            f.write_str("area")?;
+            if let Some(a) = self.address {
+                write!(f, " at {a:#x}")?;
+            }
+            return Ok(());
+        }
         match c.symbol() {
             Some(s) => write!(f, "{s}@{}", c.version())?,
             None => f.write_str("-")?,
