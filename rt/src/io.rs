@@ -230,7 +230,7 @@ fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result
 /// must not wait forever, so a taker gives up after about a second of
 /// yielding and prints anyway: output may then interleave, but nothing
 /// deadlocks.
-struct LineLock;
+pub(crate) struct LineLock;
 
 /// Whether a thread holds the [`LineLock`].
 static LINES: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
@@ -250,6 +250,12 @@ impl LineLock {
         }
         None
     }
+}
+
+/// Takes the line lock for a `fork` ([`crate::process::fork`]): released
+/// in both processes when dropped.
+pub(crate) fn lock_lines_for_fork() -> Option<LineLock> {
+    LineLock::take()
 }
 
 impl Drop for LineLock {

@@ -47,8 +47,9 @@
 //! Beside that path: [`io`] (`print!` and friends), [`heap`] (the heap),
 //! [`panic`](mod@panic) (the panic handler), [`mem`] (`memcpy` and
 //! friends), [`thread`] (spawn and join, the thread control block, ELF TLS
-//! and [`thread_local!`]) and [`sync`] (`Mutex` and `Condvar` on the
-//! futex).
+//! and [`thread_local!`]), [`sync`] (`Mutex` and `Condvar` on the
+//! futex) and [`process`] (a `fork` that leaves the runtime's locks free in
+//! the child).
 //!
 //! # What `entry!` defines
 //!
@@ -87,6 +88,7 @@ pub mod io;
 pub mod mem;
 mod msg;
 pub mod panic;
+pub mod process;
 pub mod sync;
 pub mod thread;
 

@@ -36,7 +36,7 @@ const KEEP_TOTAL: usize = 8 << 20;
 
 /// Freed mappings kept for reuse (start, length; length 0: empty slot),
 /// the oldest replaced first.
-struct Kept {
+pub(super) struct Kept {
     slots: [(usize, usize); KEPT],
     /// The slot the next mapping goes to: the oldest.
     next: usize,
@@ -48,6 +48,11 @@ static KEPT_MAPPINGS: Lock<Kept> = Lock::new(Kept {
     next: 0,
     bytes: 0,
 });
+
+/// Takes the lock of the kept mappings (for [`super::lock_for_fork`]).
+pub(super) fn lock_kept() -> super::lock::Guard<'static, Kept> {
+    KEPT_MAPPINGS.lock()
+}
 
 impl Kept {
     /// A kept mapping of exactly `len` bytes, taken out.

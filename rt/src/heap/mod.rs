@@ -99,6 +99,24 @@ pub fn assume_threads() {
     lock::assume_threads();
 }
 
+/// Holds the heap's locks across a `fork`, so that the child finds them
+/// free and the heap consistent whatever other threads were doing: taken
+/// by [`crate::process::fork`] just before the system call and dropped in
+/// both processes just after.
+pub(crate) struct ForkGuard {
+    _shared: lock::Guard<'static, shared::Shared>,
+    _large: lock::Guard<'static, large::Kept>,
+}
+
+/// Takes the heap's locks for a `fork` (see [`ForkGuard`]), the shared
+/// heap's first, as every other path that takes both does.
+pub(crate) fn lock_for_fork() -> ForkGuard {
+    ForkGuard {
+        _shared: SHARED.lock(),
+        _large: large::lock_kept(),
+    }
+}
+
 /// What the heap holds now. All zero in a program that brought its own
 /// allocator (or never allocated).
 pub fn stats() -> Stats {

@@ -104,6 +104,17 @@ pub(crate) fn name_and_tid(t: &Tcb) -> (&str, u32) {
     (name, t.tid.load(Relaxed))
 }
 
+/// Brings the calling thread's control block up to date in a child made
+/// by [`crate::process::fork`]: its tid is the child's.
+pub(crate) fn after_fork_in_child() {
+    if let Some(t) = tcb::try_current() {
+        let tid = freestand_syscalls::process::gettid() as u32;
+        // SAFETY: the calling thread's own block; the child has no other
+        // thread.
+        unsafe { (*t.as_ptr()).tid.store(tid, Relaxed) };
+    }
+}
+
 /// The next id number to give out.
 static NEXT_ID: AtomicU64 = AtomicU64::new(MAIN_ID + 1);
 
