@@ -185,16 +185,16 @@ impl<T: 'static> LocalKey<T> {
     pub fn try_with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, AccessError> {
         let s = (self.storage)();
         // SAFETY: the calling thread's own storage (`new`'s contract); the
-        // state byte says whether the value is made.
-        let v = unsafe {
-            if *(*s).state.get() == ALIVE {
-                (*(*s).value.get()).as_ptr()
-            } else {
-                self.make(s)?
+        // state byte says whether the value is made. The value's address
+        // is taken after `make` rather than returned by it, so that the
+        // hot path computes it from `s` alone.
+        unsafe {
+            if *(*s).state.get() != ALIVE {
+                self.make(s)?;
             }
-        };
-        // SAFETY: alive until the thread ends, after this call.
-        Ok(f(unsafe { &*v }))
+            // Alive until the thread ends, after this call.
+            Ok(f(&*(*(*s).value.get()).as_ptr()))
+        }
     }
 
     /// Makes this thread's value: the first use on the thread.
@@ -204,7 +204,7 @@ impl<T: 'static> LocalKey<T> {
     /// `s` must be the calling thread's storage for this key.
     #[cold]
     #[inline(never)]
-    unsafe fn make(&'static self, s: *mut LocalStorage<T>) -> Result<*const T, AccessError> {
+    unsafe fn make(&'static self, s: *mut LocalStorage<T>) -> Result<(), AccessError> {
         // SAFETY: the thread's own storage, per the caller.
         unsafe {
             if *(*s).state.get() == GONE {
@@ -222,7 +222,7 @@ impl<T: 'static> LocalKey<T> {
                     register(s.cast(), drop_value::<T>);
                 }
             }
-            Ok((*(*s).value.get()).as_ptr())
+            Ok(())
         }
     }
 }
