@@ -20,7 +20,8 @@
 # Prints one line per measure: ns per operation on each heap, the ratios
 # freestand/glibc and musl/glibc, the peak RSS (VmHWM, KiB) of each and the
 # ratio freestand/glibc; then how churn's cost per operation grows from 10k
-# to 100k live objects. docs/heap-bench.md says what each workload does.
+# to 100k live objects, and how the same loop's grows with no heap at all
+# (churn-floor). docs/heap-bench.md says what each workload does.
 #
 # Usage: scripts/heap-bench.sh [--quick]
 #   --quick  one round at small sizes: checks that everything builds, runs
@@ -116,5 +117,11 @@ awk '
             ratio(ns["freestand", "churn-100k"], ns["freestand", "churn-10k"]), \
             ratio(ns["glibc", "churn-100k"], ns["glibc", "churn-10k"]), \
             ratio(ns["musl", "churn-100k"], ns["musl", "churn-10k"])
+        # The same loop with no heap at all (churn-floor): what no
+        # allocator can take away. The three programs run the same code.
+        printf "churn floor (no heap) 100k/10k live, per-op cost: %s %s %s\n", \
+            ratio(ns["freestand", "churn-floor-100k"], ns["freestand", "churn-floor-10k"]), \
+            ratio(ns["glibc", "churn-floor-100k"], ns["glibc", "churn-floor-10k"]), \
+            ratio(ns["musl", "churn-floor-100k"], ns["musl", "churn-floor-10k"])
     }
 ' "$tmp/lines"

@@ -16,6 +16,7 @@
 //! | `hashmap` | `hashmap-insert`, `hashmap-drop` | one of 1M random `u64` keys |
 //! | `btreemap` | `btreemap-insert`, `btreemap-drop` | one of 1M random `u64` keys |
 //! | `churn-10k`, `churn-100k` | the same name | replacing one of 10k (100k) live objects of 16–512 B by a new one |
+//! | `churn-floor` | `churn-floor-10k`, `churn-floor-100k` | churn's loop with no heap at all: the same random slot and size, the tag written in place into the slot's own block (blocks 272 B apart, churn's mean footprint) |
 //! | `fragment` | `fragment` | one of 200k allocations of 64 B, 100k frees, 100k allocations of 128 B |
 //! | `vec-growth` | `vec-growth` | one `push` onto a `Vec<u64>` growing to 256 MiB |
 //! | `strings` | `strings-build`, `strings-drop` | one of 1M `String`s of 5–40 bytes, built by `push` |
@@ -61,6 +62,7 @@ enum Kind {
     Churn {
         live: usize,
     },
+    ChurnFloor,
     Fragment,
     VecGrowth,
     Strings,
@@ -97,6 +99,11 @@ pub const WORKLOADS: &[Workload] = &[
         name: "churn-100k",
         about: "1M random replacements among 100k live objects of 16-512 B",
         kind: Kind::Churn { live: 100_000 },
+    },
+    Workload {
+        name: "churn-floor",
+        about: "churn's loop and memory traffic with no heap, for 10k and 100k live objects",
+        kind: Kind::ChurnFloor,
     },
     Workload {
         name: "fragment",
@@ -151,6 +158,7 @@ pub fn run<S: Stopwatch>(w: &Workload, quick: bool) -> Result<Measures, Failed> 
         Kind::HashMap => collections::hashmap::<S>(&mut ctx)?,
         Kind::BTreeMap => collections::btreemap::<S>(&mut ctx)?,
         Kind::Churn { live } => patterns::churn::<S>(&mut ctx, w.name, live)?,
+        Kind::ChurnFloor => patterns::churn_floor::<S>(&mut ctx)?,
         Kind::Fragment => patterns::fragment::<S>(&mut ctx)?,
         Kind::VecGrowth => collections::vec_growth::<S>(&mut ctx)?,
         Kind::Strings => collections::strings::<S>(&mut ctx)?,

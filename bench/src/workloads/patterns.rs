@@ -50,6 +50,50 @@ pub(super) fn churn<S: Stopwatch>(
     check(intact, "churn: an object's tag was overwritten")
 }
 
+/// Bytes between two objects' blocks in [`churn_floor`]: churn's mean
+/// object (264 B) rounded to 16, so that the floor's live set is as big as
+/// churn's.
+const FLOOR_STRIDE: usize = 272;
+
+/// [`churn`]'s loop with no heap at all, at 10k and then 100k live objects:
+/// the same generator, the same random slot and size, the slot read and
+/// written, and the tag byte written into the object's memory; but each
+/// slot owns a fixed block (one array, [`FLOOR_STRIDE`] bytes apart) and
+/// the new object is written where the old one was. What this costs, and
+/// how its cost grows from 10k to 100k live objects, is the part of
+/// churn's that no allocator can remove: the workload's own cache and TLB
+/// misses on a live set that no longer fits the caches.
+pub(super) fn churn_floor<S: Stopwatch>(ctx: &mut Ctx) -> Result<(), Failed> {
+    for (name, live) in [("churn-floor-10k", 10_000), ("churn-floor-100k", 100_000)] {
+        let live = ctx.size(live, live / 10);
+        let ops = ctx.size(1_000_000, 10_000);
+        let mut rng = XorShift::new();
+        let mut memory = alloc::vec![0u8; live * FLOOR_STRIDE];
+        // (offset, length, capacity), as a `Vec<u8>` is three words.
+        let mut slots: Vec<(usize, usize, usize)> =
+            (0..live).map(|i| (i * FLOOR_STRIDE, 1, 16)).collect();
+        for &(at, _, size) in &slots {
+            memory[at] = size as u8;
+        }
+        let ((), ns) = timed::<S, _>(|| {
+            for _ in 0..ops {
+                let i = rng.below(live);
+                let size =
+                    CHURN_SIZES.start() + rng.below(CHURN_SIZES.end() - CHURN_SIZES.start() + 1);
+                let at = black_box(slots[i]).0;
+                memory[at] = size as u8;
+                slots[i] = (at, 1, size);
+            }
+        });
+        ctx.record(name, ns, ops);
+        let intact = slots
+            .iter()
+            .all(|&(at, _, size)| memory[at] == size as u8 && CHURN_SIZES.contains(&size));
+        check(intact, "churn-floor: a tag was lost")?;
+    }
+    Ok(())
+}
+
 /// 200k blocks of 64 bytes, then every other one freed, then 100k blocks
 /// of 128 bytes, all timed (400k operations). The holes are 64 bytes and
 /// scattered, so none can hold a new block: a heap that cannot give back
