@@ -91,7 +91,7 @@ pub(crate) fn spawn<T>(
     // lives as long as its mapping; `thread_start` never returns.
     let r = unsafe {
         let tid = (*t.as_ptr()).tid.as_ptr();
-        arch::clone_thread(
+        freestand_syscalls::arch::clone_run(
             FLAGS as usize,
             m.stack.1,
             tid,

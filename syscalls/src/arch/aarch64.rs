@@ -226,23 +226,29 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// `sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 8 + 31 * 8;
 
-/// `clone(flags, stack, 0, 0, 0)` in the generic argument order (`flags`,
-/// `stack`, `parent_tid`, `tls`, `child_tid`; x86_64 swaps the last two).
-/// In the child, which starts on `stack`, calls `entry(arg)`; the parent
-/// gets the raw result, the child's id or `-errno`.
+/// `clone(flags, stack, ptid, ctid, tls)` (passed in this architecture's
+/// register order). In the child, which starts on `stack`, calls
+/// `entry(arg)`; the parent gets the raw result, the child's id or
+/// `-errno`. Shared by `process::vfork_spawn` (tid words and TLS null)
+/// and freestand-rt's threads.
 ///
 /// The child never returns into Rust code of the parent's: it runs
 /// nothing but `entry`, on the new stack, with no frame to unwind to.
 ///
 /// # Safety
 ///
-/// `flags` must not ask for anything the other arguments (all zero but
-/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
-/// of memory the child may use as its stack; `entry` must not return and
-/// must be sound to run in the child `flags` create, with `arg`.
-pub(crate) unsafe fn clone_run(
+/// `ptid`, `ctid` and `tls` must be what `clone(2)` asks for the `flags`
+/// given (null or 0 where a flag does not use them); `stack` must be the
+/// 16-byte-aligned top of memory the child may use as its stack; `entry`
+/// must not return and must be sound to run in the child `flags` create,
+/// with `arg`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn clone_run(
     flags: usize,
     stack: usize,
+    ptid: *mut u32,
+    ctid: *mut u32,
+    tls: usize,
     entry: unsafe extern "C" fn(usize) -> !,
     arg: usize,
 ) -> usize {
@@ -264,9 +270,9 @@ pub(crate) unsafe fn clone_run(
             in("x8") crate::nr::__NR_clone as usize,
             inlateout("x0") flags => ret,
             in("x1") stack,
-            in("x2") 0usize,
-            in("x3") 0usize,
-            in("x4") 0usize,
+            in("x2") ptid,
+            in("x3") tls,
+            in("x4") ctid,
             in("x5") entry,
             in("x6") arg,
             options(nostack)
@@ -274,6 +280,7 @@ pub(crate) unsafe fn clone_run(
     };
     ret
 }
+
 /// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
 /// same macro on every architecture.
 #[path = "aarch64/tls.rs"]

@@ -226,23 +226,29 @@ pub(crate) fn set_restorer(_sa: &mut linux_raw_sys::general::kernel_sigaction) {
 /// with `pc`, `ra`, `sp` (`arch/riscv/include/uapi/asm/ucontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 176 + 2 * 8;
 
-/// `clone(flags, stack, 0, 0, 0)` in the generic argument order (`flags`,
-/// `stack`, `parent_tid`, `tls`, `child_tid`; x86_64 swaps the last two).
-/// In the child, which starts on `stack`, calls `entry(arg)`; the parent
-/// gets the raw result, the child's id or `-errno`.
+/// `clone(flags, stack, ptid, ctid, tls)` (passed in this architecture's
+/// register order). In the child, which starts on `stack`, calls
+/// `entry(arg)`; the parent gets the raw result, the child's id or
+/// `-errno`. Shared by `process::vfork_spawn` (tid words and TLS null)
+/// and freestand-rt's threads.
 ///
 /// The child never returns into Rust code of the parent's: it runs
 /// nothing but `entry`, on the new stack, with no frame to unwind to.
 ///
 /// # Safety
 ///
-/// `flags` must not ask for anything the other arguments (all zero but
-/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
-/// of memory the child may use as its stack; `entry` must not return and
-/// must be sound to run in the child `flags` create, with `arg`.
-pub(crate) unsafe fn clone_run(
+/// `ptid`, `ctid` and `tls` must be what `clone(2)` asks for the `flags`
+/// given (null or 0 where a flag does not use them); `stack` must be the
+/// 16-byte-aligned top of memory the child may use as its stack; `entry`
+/// must not return and must be sound to run in the child `flags` create,
+/// with `arg`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn clone_run(
     flags: usize,
     stack: usize,
+    ptid: *mut u32,
+    ctid: *mut u32,
+    tls: usize,
     entry: unsafe extern "C" fn(usize) -> !,
     arg: usize,
 ) -> usize {
@@ -263,9 +269,9 @@ pub(crate) unsafe fn clone_run(
                 in("a7") crate::nr::__NR_clone as usize,
                 inlateout("a0") flags => ret,
                 in("a1") stack,
-                in("a2") 0usize,
-                in("a3") 0usize,
-                in("a4") 0usize,
+                in("a2") ptid,
+                in("a3") tls,
+                in("a4") ctid,
                 in("a5") entry,
                 in("a6") arg,
                 $($clobbers)*
@@ -292,6 +298,7 @@ pub(crate) unsafe fn clone_run(
     }
     ret
 }
+
 /// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
 /// same macro on every architecture.
 #[path = "riscv64/tls.rs"]

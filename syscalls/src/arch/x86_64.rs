@@ -253,24 +253,29 @@ unsafe extern "C" fn restore_rt() -> ! {
 /// `rsp` (`arch/x86/include/uapi/asm/sigcontext.h`).
 pub(crate) const UCONTEXT_SP: usize = 8 + 8 + 24 + 15 * 8;
 
-/// `clone(flags, stack, 0, 0, 0)` in x86_64's argument order (`flags`,
-/// `stack`, `parent_tid`, `child_tid`, `tls`; the others put `tls` before
-/// `child_tid`). In the child, which starts on `stack`, calls
+/// `clone(flags, stack, ptid, ctid, tls)` (passed in this architecture's
+/// register order). In the child, which starts on `stack`, calls
 /// `entry(arg)`; the parent gets the raw result, the child's id or
-/// `-errno`.
+/// `-errno`. Shared by `process::vfork_spawn` (tid words and TLS null)
+/// and freestand-rt's threads.
 ///
 /// The child never returns into Rust code of the parent's: it runs
 /// nothing but `entry`, on the new stack, with no frame to unwind to.
 ///
 /// # Safety
 ///
-/// `flags` must not ask for anything the other arguments (all zero but
-/// `stack`) would have to supply; `stack` must be the 16-byte-aligned top
-/// of memory the child may use as its stack; `entry` must not return and
-/// must be sound to run in the child `flags` create, with `arg`.
-pub(crate) unsafe fn clone_run(
+/// `ptid`, `ctid` and `tls` must be what `clone(2)` asks for the `flags`
+/// given (null or 0 where a flag does not use them); `stack` must be the
+/// 16-byte-aligned top of memory the child may use as its stack; `entry`
+/// must not return and must be sound to run in the child `flags` create,
+/// with `arg`.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn clone_run(
     flags: usize,
     stack: usize,
+    ptid: *mut u32,
+    ctid: *mut u32,
+    tls: usize,
     entry: unsafe extern "C" fn(usize) -> !,
     arg: usize,
 ) -> usize {
@@ -292,9 +297,9 @@ pub(crate) unsafe fn clone_run(
             inlateout("rax") crate::nr::__NR_clone as usize => ret,
             in("rdi") flags,
             in("rsi") stack,
-            in("rdx") 0usize,
-            in("r10") 0usize,
-            in("r8") 0usize,
+            in("rdx") ptid,
+            in("r10") ctid,
+            in("r8") tls,
             in("r12") entry,
             in("r13") arg,
             lateout("rcx") _,
@@ -304,6 +309,7 @@ pub(crate) unsafe fn clone_run(
     };
     ret
 }
+
 /// Thread-local addresses ([`__tls_address!`](crate::__tls_address)), the
 /// same macro on every architecture.
 #[path = "x86_64/tls.rs"]

@@ -126,6 +126,9 @@ unsafe fn spawn_at<F: Fn() -> Errno + Sync>(top: usize, f: &F) -> Result<Pid, Er
         crate::arch::clone_run(
             flags as usize,
             top,
+            core::ptr::null_mut(),
+            core::ptr::null_mut(),
+            0,
             child::<F>,
             (&raw const shared) as usize,
         )

@@ -1,4 +1,4 @@
-//! aarch64 threads: the thread pointer (`tpidr_el0`), `clone` and the last
+//! aarch64 threads: the thread pointer (`tpidr_el0`) and the last
 //! system calls of a thread that frees its own stack.
 //!
 //! TLS variant I (ELF TLS ABI, "ELF Handling For Thread-Local Storage",
@@ -8,7 +8,7 @@
 
 use crate::thread::tls::Variant;
 use freestand_syscalls::Errno;
-use linux_raw_sys::general::{__NR_clone, __NR_exit, __NR_munmap};
+use linux_raw_sys::general::{__NR_exit, __NR_munmap};
 
 /// Where the static TLS block sits against the thread pointer.
 pub(crate) const TLS_VARIANT: Variant = Variant::Above { gap: 16 };
@@ -44,52 +44,6 @@ pub(crate) unsafe fn set_thread_pointer(tp: usize) -> Result<(), Errno> {
     // SAFETY: writes a register that only TLS accesses read.
     unsafe { core::arch::asm!("msr tpidr_el0, {}", in(reg) tp, options(nostack, preserves_flags)) };
     Ok(())
-}
-
-/// Starts a thread with `clone(flags, stack, ptid, tls, ctid)` (the
-/// generic argument order). The child starts on `stack` (16-byte aligned)
-/// and calls `entry(arg)`, which must never return. The parent gets the
-/// kernel's raw result: the child's tid or `-errno`.
-///
-/// # Safety
-///
-/// `stack`, `ptid`, `ctid` and `tls` must be valid for the child as
-/// `clone(2)` describes for `flags`; `entry` must not return.
-pub(crate) unsafe fn clone_thread(
-    flags: usize,
-    stack: usize,
-    ptid: *mut u32,
-    ctid: *mut u32,
-    tls: usize,
-    entry: unsafe extern "C" fn(usize) -> !,
-    arg: usize,
-) -> usize {
-    let ret: usize;
-    // SAFETY: the caller vouches for the arguments. The child branch never
-    // leaves the asm: it calls `entry`, which does not return.
-    unsafe {
-        core::arch::asm!(
-            "svc #0",
-            "cbnz x0, 2f",
-            // The child: a new stack, no frame records to follow.
-            "mov x29, #0",
-            "mov x30, #0",
-            "mov x0, x6",
-            "blr x5",
-            "udf #0",
-            "2:",
-            in("x8") __NR_clone as usize,
-            inlateout("x0") flags => ret,
-            in("x1") stack,
-            in("x2") ptid,
-            in("x3") tls,
-            in("x4") ctid,
-            in("x5") entry,
-            in("x6") arg,
-            options(nostack)
-        )
-    };
-    ret
 }
 
 /// Unmaps `base..base + len`, which may hold the calling thread's own

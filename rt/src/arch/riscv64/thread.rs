@@ -1,4 +1,4 @@
-//! riscv64 threads: the thread pointer (`tp`), `clone` and the last system
+//! riscv64 threads: the thread pointer (`tp`) and the last system
 //! calls of a thread that frees its own stack.
 //!
 //! TLS variant I (ELF TLS ABI, "ELF Handling For Thread-Local Storage",
@@ -8,7 +8,7 @@
 
 use crate::thread::tls::Variant;
 use freestand_syscalls::Errno;
-use linux_raw_sys::general::{__NR_clone, __NR_exit, __NR_munmap};
+use linux_raw_sys::general::{__NR_exit, __NR_munmap};
 
 /// Where the static TLS block sits against the thread pointer.
 pub(crate) const TLS_VARIANT: Variant = Variant::Above { gap: 0 };
@@ -42,52 +42,6 @@ pub(crate) unsafe fn set_thread_pointer(tp: usize) -> Result<(), Errno> {
     // reserves it for this.
     unsafe { core::arch::asm!("mv tp, {}", in(reg) tp, options(nomem, nostack, preserves_flags)) };
     Ok(())
-}
-
-/// Starts a thread with `clone(flags, stack, ptid, tls, ctid)` (the
-/// generic argument order). The child starts on `stack` (16-byte aligned)
-/// and calls `entry(arg)`, which must never return. The parent gets the
-/// kernel's raw result: the child's tid or `-errno`.
-///
-/// # Safety
-///
-/// `stack`, `ptid`, `ctid` and `tls` must be valid for the child as
-/// `clone(2)` describes for `flags`; `entry` must not return.
-pub(crate) unsafe fn clone_thread(
-    flags: usize,
-    stack: usize,
-    ptid: *mut u32,
-    ctid: *mut u32,
-    tls: usize,
-    entry: unsafe extern "C" fn(usize) -> !,
-    arg: usize,
-) -> usize {
-    let ret: usize;
-    // SAFETY: the caller vouches for the arguments. The child branch never
-    // leaves the asm: it calls `entry`, which does not return.
-    unsafe {
-        core::arch::asm!(
-            "ecall",
-            "bnez a0, 2f",
-            // The child: a new stack, no frame chain to follow.
-            "li s0, 0",
-            "li ra, 0",
-            "mv a0, a6",
-            "jalr a5",
-            "unimp",
-            "2:",
-            in("a7") __NR_clone as usize,
-            inlateout("a0") flags => ret,
-            in("a1") stack,
-            in("a2") ptid,
-            in("a3") tls,
-            in("a4") ctid,
-            in("a5") entry,
-            in("a6") arg,
-            options(nostack)
-        )
-    };
-    ret
 }
 
 /// Unmaps `base..base + len`, which may hold the calling thread's own

@@ -1,4 +1,4 @@
-//! x86_64 threads: the thread pointer (`fs`), `clone` and the last
+//! x86_64 threads: the thread pointer (`fs`) and the last
 //! system calls of a thread that frees its own stack.
 //!
 //! TLS variant II (ELF TLS ABI, "ELF Handling For Thread-Local Storage",
@@ -10,7 +10,7 @@ use crate::thread::tls::Variant;
 use freestand_syscalls::Errno;
 use freestand_syscalls::arch::syscall2;
 use freestand_syscalls::errno::decode_unit;
-use linux_raw_sys::general::{__NR_clone, __NR_exit, __NR_munmap, ARCH_SET_FS};
+use linux_raw_sys::general::{__NR_exit, __NR_munmap, ARCH_SET_FS};
 
 /// Where the static TLS block sits against the thread pointer.
 pub(crate) const TLS_VARIANT: Variant = Variant::Below;
@@ -53,54 +53,6 @@ pub(crate) unsafe fn set_thread_pointer(tp: usize) -> Result<(), Errno> {
             tp,
         )
     })
-}
-
-/// Starts a thread with `clone(flags, stack, ptid, ctid, tls)` (x86_64's
-/// argument order). The child starts on `stack` (16-byte aligned, nothing
-/// above it is read) and calls `entry(arg)`, which must never return. The
-/// parent gets the kernel's raw result: the child's tid or `-errno`.
-///
-/// # Safety
-///
-/// `stack`, `ptid`, `ctid` and `tls` must be valid for the child as
-/// `clone(2)` describes for `flags`; `entry` must not return.
-pub(crate) unsafe fn clone_thread(
-    flags: usize,
-    stack: usize,
-    ptid: *mut u32,
-    ctid: *mut u32,
-    tls: usize,
-    entry: unsafe extern "C" fn(usize) -> !,
-    arg: usize,
-) -> usize {
-    let ret: usize;
-    // SAFETY: the caller vouches for the arguments. The child branch never
-    // leaves the asm: it calls `entry`, which does not return.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            "test rax, rax",
-            "jnz 2f",
-            // The child: a new stack, no frame chain to follow.
-            "xor ebp, ebp",
-            "mov rdi, r12",
-            "call r9",
-            "ud2",
-            "2:",
-            inlateout("rax") __NR_clone as usize => ret,
-            in("rdi") flags,
-            in("rsi") stack,
-            in("rdx") ptid,
-            in("r10") ctid,
-            in("r8") tls,
-            in("r9") entry,
-            in("r12") arg,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack)
-        )
-    };
-    ret
 }
 
 /// Unmaps `base..base + len`, which may hold the calling thread's own
