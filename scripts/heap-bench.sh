@@ -58,33 +58,17 @@ cargo build --quiet --release --target "$gnu" -p freestand-bench --features json
 CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \
     cargo build --quiet --release --target "$musl" -p freestand-bench --features json --bin heap-std
 
-heaps=(freestand glibc musl)
+sides=(freestand glibc musl)
 declare -A bin=(
     [freestand]=target/$gnu/release/examples/heap
     [glibc]=target/$gnu/release/heap-std
     [musl]=target/$musl/release/heap-std
 )
-# The workloads, as the programs list them (the usage message), in order.
-mapfile -t workloads < <("${bin[freestand]}" 2>&1 | awk '/^  / && $1 != "all" { print $1 }')
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "# $rounds rounds of ${#workloads[@]} workloads on 3 heaps" >&2
-for ((round = 0; round < rounds; round++)); do
-    for w in "${workloads[@]}"; do
-        for ((k = 0; k < 3; k++)); do
-            heap=${heaps[(round + k) % 3]}
-            # A failed check or a crash stops the script here (set -e).
-            "${bin[$heap]}" "$w" "${quick[@]}" | sed "s/^/$heap /" >>"$tmp/lines"
-        done
-    done
-done
-
-# No `| head` here: under pipefail, the writer's SIGPIPE would stop the script.
-glibc_version=$(getconf GNU_LIBC_VERSION 2>/dev/null || true)
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-echo "# freestand $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- rt && echo "" || echo " (rt/ modified)"), $(rustc --version)"
-echo "# ${glibc_version:-glibc: unknown version}; musl: the one in Rust's $musl target; $(uname -sr), $(nproc) CPUs, ${cpu:-unknown CPU}"
+. scripts/bench-rounds.sh
+bench_rounds "$tmp/lines"
+bench_header "musl: the one in Rust's $musl target"
 echo "# best of $rounds; ns per operation; peak RSS (VmHWM) in KiB${quick:+; --quick: sizes too small to mean anything}"
 # Per heap and measure, the lowest time and the lowest peak RSS; then one
 # line per measure, in the order the programs printed them.

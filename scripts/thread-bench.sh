@@ -44,27 +44,11 @@ declare -A bin=(
     [freestand]=target/$gnu/release/examples/thread-bench
     [std]=target/$gnu/release/thread-bench-std
 )
-# The workloads, as the programs list them (the usage message), in order.
-mapfile -t workloads < <("${bin[freestand]}" 2>&1 | awk '/^  / && $1 != "all" { print $1 }')
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo "# $rounds rounds of ${#workloads[@]} workloads on 2 programs" >&2
-for ((round = 0; round < rounds; round++)); do
-    for w in "${workloads[@]}"; do
-        for ((k = 0; k < 2; k++)); do
-            side=${sides[(round + k) % 2]}
-            # A failed check or a crash stops the script here (set -e).
-            "${bin[$side]}" "$w" "${quick[@]}" | sed "s/^/$side /" >>"$tmp/lines"
-        done
-    done
-done
-
-# No `| head` here: under pipefail, the writer's SIGPIPE would stop the script.
-glibc_version=$(getconf GNU_LIBC_VERSION 2>/dev/null || true)
-cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-echo "# freestand $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- rt && echo "" || echo " (rt/ modified)"), $(rustc --version)"
-echo "# ${glibc_version:-glibc: unknown version}; $(uname -sr), $(nproc) CPUs, ${cpu:-unknown CPU}"
+. scripts/bench-rounds.sh
+bench_rounds "$tmp/lines"
+bench_header ""
 echo "# best of $rounds; ns per operation${quick:+; --quick: sizes too small to mean anything}"
 awk '
     function num(x) {
