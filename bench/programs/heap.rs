@@ -38,7 +38,7 @@ impl Stopwatch for Watch {
 }
 
 fn main() -> i32 {
-    let request = match Request::parse(stack::args().skip(1).map(|a| a.to_bytes())) {
+    let request = match Request::from_args(stack::args().skip(1).map(|a| a.to_bytes())) {
         Ok(r) => r,
         Err(usage) => {
             eprintln!("{usage}");

@@ -9,22 +9,37 @@
 use crate::workloads::{WORKLOADS, Workload};
 use core::fmt;
 
-/// What to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Request {
+/// A table of workloads that [`Args`] picks from by name.
+pub trait Catalogue: Sized + 'static {
+    /// Every workload, in the order `all` runs them.
+    const ALL: &'static [Self];
+    /// The workload's name on the command line.
+    fn name(&self) -> &'static str;
+}
+
+/// What to run: `WORKLOAD [--quick]`, or `all` for each workload of the
+/// catalogue `W` in turn, in one process.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Args<W: 'static> {
     /// One workload, or `None` for all of them.
-    pub workload: Option<&'static Workload>,
+    pub workload: Option<&'static W>,
     /// Small sizes: a check, not a measure.
     pub quick: bool,
 }
 
-impl Request {
-    /// Reads the arguments after the program's name.
-    ///
-    /// # Errors
-    /// [`Usage`] when a workload is missing, unknown or given twice, or
-    /// an argument is neither a workload nor `--quick`.
-    pub fn parse<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Result<Request, Usage> {
+impl<W> Clone for Args<W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<W> Copy for Args<W> {}
+
+impl<W: Catalogue> Args<W> {
+    /// Reads the arguments after the program's name; `None` when a
+    /// workload is missing, unknown or given twice, or an argument is
+    /// neither a workload nor `--quick`.
+    pub fn parse<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Option<Args<W>> {
         let mut workload = None;
         let mut all = false;
         let mut quick = false;
@@ -32,30 +47,46 @@ impl Request {
             if arg == b"--quick" {
                 quick = true;
             } else if workload.is_some() || all {
-                return Err(Usage);
+                return None;
             } else if arg == b"all" {
                 all = true;
             } else {
-                workload = Some(
-                    WORKLOADS
-                        .iter()
-                        .find(|w| w.name.as_bytes() == arg)
-                        .ok_or(Usage)?,
-                );
+                workload = Some(W::ALL.iter().find(|w| w.name().as_bytes() == arg)?);
             }
         }
         if workload.is_none() && !all {
-            return Err(Usage);
+            return None;
         }
-        Ok(Request { workload, quick })
+        Some(Args { workload, quick })
     }
 
     /// The workloads to run, in order.
-    pub fn workloads(&self) -> &'static [Workload] {
+    pub fn workloads(&self) -> &'static [W] {
         match self.workload {
             Some(w) => core::slice::from_ref(w),
-            None => WORKLOADS,
+            None => W::ALL,
         }
+    }
+}
+
+impl Catalogue for Workload {
+    const ALL: &'static [Workload] = WORKLOADS;
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// The heap benchmark's arguments.
+pub type Request = Args<Workload>;
+
+impl Request {
+    /// Reads the arguments after the program's name.
+    ///
+    /// # Errors
+    /// [`Usage`] when a workload is missing, unknown or given twice, or
+    /// an argument is neither a workload nor `--quick`.
+    pub fn from_args<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Result<Request, Usage> {
+        Args::parse(args).ok_or(Usage)
     }
 }
 
@@ -83,7 +114,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Request, Usage> {
-        Request::parse(args.iter().map(|a| a.as_bytes()))
+        Request::from_args(args.iter().map(|a| a.as_bytes()))
     }
 
     #[test]

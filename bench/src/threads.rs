@@ -336,15 +336,15 @@ impl XorShift {
     }
 }
 
-/// What to run: `WORKLOAD [--quick]`, or `all` for every workload in one
-/// process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Request {
-    /// One workload, or `None` for all of them.
-    pub workload: Option<&'static Workload>,
-    /// Small sizes: a check, not a measure.
-    pub quick: bool,
+impl crate::cli::Catalogue for Workload {
+    const ALL: &'static [Workload] = WORKLOADS;
+    fn name(&self) -> &'static str {
+        self.name
+    }
 }
+
+/// The thread benchmark's arguments.
+pub type Request = crate::cli::Args<Workload>;
 
 impl Request {
     /// Reads the arguments after the program's name.
@@ -352,34 +352,8 @@ impl Request {
     /// # Errors
     /// [`Usage`] when a workload is missing, unknown or given twice, or
     /// an argument is neither a workload nor `--quick`.
-    pub fn parse<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Result<Request, Usage> {
-        let mut workload = None;
-        let mut all = false;
-        let mut quick = false;
-        for arg in args {
-            if arg == b"--quick" {
-                quick = true;
-            } else if workload.is_some() || all {
-                return Err(Usage);
-            } else if arg == b"all" {
-                all = true;
-            } else {
-                let w = WORKLOADS.iter().find(|w| w.name.as_bytes() == arg);
-                workload = Some(w.ok_or(Usage)?);
-            }
-        }
-        if workload.is_none() && !all {
-            return Err(Usage);
-        }
-        Ok(Request { workload, quick })
-    }
-
-    /// The workloads to run, in order.
-    pub fn workloads(&self) -> &'static [Workload] {
-        match self.workload {
-            Some(w) => core::slice::from_ref(w),
-            None => WORKLOADS,
-        }
+    pub fn from_args<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Result<Request, Usage> {
+        crate::cli::Args::parse(args).ok_or(Usage)
     }
 }
 
@@ -491,7 +465,7 @@ mod tests {
 
     #[test]
     fn parses_like_the_heap_benchmark() {
-        let parse = |args: &[&str]| Request::parse(args.iter().map(|a| a.as_bytes()));
+        let parse = |args: &[&str]| Request::from_args(args.iter().map(|a| a.as_bytes()));
         let r = parse(&["tls-read", "--quick"]).unwrap();
         assert_eq!(r.workload.map(|w| w.name), Some("tls-read"));
         assert!(r.quick);

@@ -86,7 +86,7 @@ impl Platform for Std {
 
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().skip(1).collect();
-    let request = match Request::parse(args.iter().map(|a| a.as_bytes())) {
+    let request = match Request::from_args(args.iter().map(|a| a.as_bytes())) {
         Ok(r) => r,
         Err(usage) => {
             eprintln!("{usage}");
