@@ -19,24 +19,36 @@
 
 use crate::stack::{getauxval, var};
 use freestand_syscalls::cpu::rseq;
-use freestand_syscalls::route::{SWITCH_VAR, Startup, set_startup};
+use freestand_syscalls::route::{RseqStartup, SWITCH_VAR, Startup, set_startup};
 use linux_raw_sys::auxvec::{AT_RSEQ_ALIGN, AT_RSEQ_FEATURE_SIZE, AT_SECURE, AT_SYSINFO_EHDR};
 
 /// What the routing layer asks for, read from the initial stack.
 fn startup() -> Startup {
     let switch = var(SWITCH_VAR.as_bytes());
-    let rseq_switch = var(rseq::SWITCH_VAR.as_bytes());
     Startup {
         sysinfo_ehdr: getauxval(AT_SYSINFO_EHDR).unwrap_or(0),
         switch,
         // Only a set switch asks: `AT_SECURE` sits near the end of the
         // auxiliary vector, and finding it is a second walk of it.
-        secure: (switch.is_some() || rseq_switch.is_some())
-            && getauxval(AT_SECURE).is_some_and(|v| v != 0),
-        rseq_switch,
-        rseq_feature_size: getauxval(AT_RSEQ_FEATURE_SIZE).unwrap_or(0),
-        rseq_align: getauxval(AT_RSEQ_ALIGN).unwrap_or(0),
+        secure: switch.is_some() && secure(),
+        rseq: Some(rseq_startup),
     }
+}
+
+/// What rseq registration asks for, read when a thread first registers.
+fn rseq_startup() -> RseqStartup {
+    let switch = var(rseq::SWITCH_VAR.as_bytes());
+    RseqStartup {
+        switch,
+        secure: switch.is_some() && secure(),
+        feature_size: getauxval(AT_RSEQ_FEATURE_SIZE).unwrap_or(0),
+        align: getauxval(AT_RSEQ_ALIGN).unwrap_or(0),
+    }
+}
+
+/// Whether the kernel set `AT_SECURE`.
+fn secure() -> bool {
+    getauxval(AT_SECURE).is_some_and(|v| v != 0)
 }
 
 /// Hands the vDSO to the routing layer. Called by [`entry`](crate::entry::entry)

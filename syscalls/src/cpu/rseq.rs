@@ -147,11 +147,11 @@ pub fn register() -> Result<(), Errno> {
 fn try_register() -> Result<(), Errno> {
     let t = thread();
     t.rseq_tried.set(true);
-    let startup = crate::route::startup_info();
-    if startup.rseq_off() {
+    let startup = crate::route::rseq_startup();
+    if startup.off() {
         return Err(Errno::EPERM);
     }
-    let (len, _) = plan(startup.rseq_feature_size, startup.rseq_align);
+    let (len, _) = plan(startup.feature_size, startup.align);
     // SAFETY: the area is this thread's own, in its TLS block, which lives
     // as long as the thread; it is aligned and `len` bytes long (`plan`
     // keeps within it). The kernel writes to it until the thread ends or
@@ -207,7 +207,7 @@ pub fn unregister() {
 pub fn status() -> Status {
     let t = thread();
     if t.rseq_len.get() != 0 {
-        let node = crate::route::startup_info().rseq_feature_size >= NODE_ID + 4;
+        let node = crate::route::rseq_startup().feature_size >= NODE_ID + 4;
         return Status::Registered {
             len: t.rseq_len.get(),
             node,
@@ -260,7 +260,7 @@ fn node_kept() -> bool {
         1 => false,
         2 => true,
         _ => {
-            let yes = crate::route::startup_info().rseq_feature_size >= NODE_ID + 4;
+            let yes = crate::route::rseq_startup().feature_size >= NODE_ID + 4;
             KEPT.store(1 + yes as u8, Relaxed);
             yes
         }

@@ -80,8 +80,8 @@ mod vgetrandom;
 
 pub use call::{Call, Path, Reason, Route, address, route};
 pub use image::base;
-pub(crate) use startup::startup_info;
-pub use startup::{SWITCH_VAR, Startup, Switch, set_startup, switch};
+pub(crate) use startup::rseq_startup;
+pub use startup::{RseqStartup, SWITCH_VAR, Startup, Switch, set_startup, switch};
 
 pub(crate) use slot::{Ret, Slot, finish, retry, slot};
 pub(crate) use vgetrandom::{GetrandomFn, State, state};

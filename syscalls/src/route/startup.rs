@@ -9,7 +9,7 @@ pub const SWITCH_VAR: &str = "FREESTAND_VDSO";
 
 /// What the routing layer needs to know about the process, supplied by the
 /// runtime through [`set_startup`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Startup {
     /// The `AT_SYSINFO_EHDR` entry of the auxiliary vector, or 0 if absent.
     pub sysinfo_ehdr: usize,
@@ -17,31 +17,50 @@ pub struct Startup {
     pub switch: Option<&'static [u8]>,
     /// Whether `AT_SECURE` is non-zero: the program runs with privileges its
     /// caller does not have, so environment knobs are ignored. Read only
-    /// when `switch` or `rseq_switch` is set; a runtime may leave it
-    /// `false` otherwise.
+    /// when `switch` is set; a runtime may leave it `false` otherwise.
     pub secure: bool,
+    /// Where the rseq settings come from
+    /// ([`crate::cpu::rseq`]): asked only when a thread first registers an
+    /// rseq area, so that a program that routes a time call does not read
+    /// the environment and the auxiliary vector for them. `None`: the
+    /// defaults of [`RseqStartup`].
+    pub rseq: Option<fn() -> RseqStartup>,
+}
+
+/// What rseq registration needs to know about the process, supplied by
+/// the runtime through [`Startup::rseq`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RseqStartup {
     /// The value of `FREESTAND_RSEQ` ([`crate::cpu::rseq::SWITCH_VAR`]) in
     /// the initial environment, if set: `off` or `0` switches rseq
     /// registration off.
-    pub rseq_switch: Option<&'static [u8]>,
+    pub switch: Option<&'static [u8]>,
+    /// Whether `AT_SECURE` is non-zero, which makes the switch ignored.
+    /// Read only when `switch` is set; a runtime may leave it `false`
+    /// otherwise.
+    pub secure: bool,
     /// `AT_RSEQ_FEATURE_SIZE`, or 0 if the auxiliary vector has none.
-    pub rseq_feature_size: usize,
+    pub feature_size: usize,
     /// `AT_RSEQ_ALIGN`, or 0 if the auxiliary vector has none.
-    pub rseq_align: usize,
+    pub align: usize,
 }
 
-impl Startup {
+impl RseqStartup {
     /// Whether rseq registration is switched off for the run.
-    pub(crate) fn rseq_off(&self) -> bool {
-        !self.secure && matches!(self.rseq_switch, Some(b"off" | b"0"))
+    pub(crate) fn off(&self) -> bool {
+        !self.secure && matches!(self.switch, Some(b"off" | b"0"))
     }
 }
 
-/// What the runtime said at start-up, asked once (all defaults if no
+/// The rseq settings the runtime gives, asked once (all defaults if no
 /// runtime called [`set_startup`] before the first question).
-pub(crate) fn startup_info() -> &'static Startup {
-    static INFO: spin::Once<Startup> = spin::Once::new();
-    INFO.call_once(|| startup().unwrap_or_default())
+pub(crate) fn rseq_startup() -> &'static RseqStartup {
+    static INFO: spin::Once<RseqStartup> = spin::Once::new();
+    INFO.call_once(|| {
+        startup()
+            .and_then(|s| s.rseq)
+            .map_or_else(RseqStartup::default, |f| f())
+    })
 }
 
 /// The state of the [`SWITCH_VAR`] switch for this run.
