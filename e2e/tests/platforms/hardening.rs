@@ -18,7 +18,8 @@ use crate::routed::vdso_served;
 
 /// Every program the suite builds: the examples, then the test programs.
 const PROGRAMS: &[&str] = &[
-    "hello", "args", "demo", "vdso", "bench", "init", "probe", "routed", "novdso", "clock", "child",
+    "hello", "args", "demo", "vdso", "bench", "init", "probe", "routed", "novdso", "clock",
+    "child", "process",
 ];
 
 /// This area's cases.

@@ -30,6 +30,7 @@ mod link;
 mod mem;
 mod per_thread;
 mod pid1;
+mod process;
 mod quick_start;
 mod routed;
 mod startup;
@@ -53,6 +54,7 @@ fn cases() -> Vec<Case> {
         link::cases(),
         footprint::cases(),
         pid1::cases(),
+        process::cases(),
         quick_start::cases(),
     ]
     .into_iter()
