@@ -18,8 +18,10 @@
 //!   the vDSO's `__vdso_rt_sigreturn` (`setup_rt_frame` in
 //!   `arch/riscv/kernel/signal.c`).
 //!
-//! Under qemu-user the emulator provides the trampoline on every
-//! architecture and ignores the vDSO's.
+//! Under qemu-user it is the same: qemu-x86_64 needs `SA_RESTORER` and
+//! returns through freestand's trampoline, as the kernel does;
+//! qemu-aarch64 and qemu-riscv64 return through the sigreturn of the vDSO
+//! qemu maps for the guest.
 
 use super::{SigSet, Signal};
 use crate::arch::syscall4;
