@@ -14,7 +14,10 @@
 //! sched_getaffinity mask)`), divided by the number of calls: the cost of
 //! one call on one CPU, comparable with the single-thread `routed` when
 //! every usable CPU is busy throughout. The median over the rounds is
-//! printed. `fallbacks-8-threads` is how many calls of all those rounds
+//! printed, then, as a comment, how many CPUs the threads had (the
+//! process's CPU time over the wall time): less than all of them when
+//! other processes ran, or in the tail of a round when fewer threads than
+//! CPUs are left. `fallbacks-8-threads` is how many calls of all those rounds
 //! took the system call although the vDSO serves `getrandom`
 //! ([`random::fallbacks`]).
 
