@@ -2,11 +2,19 @@
 //!
 //! For each routed call it prints one line per path, `CALL PATH NS_PER_CALL`:
 //!
-//! - `routed`: the public API (`freestand_syscalls::time::clock_gettime`...);
+//! - `routed`: the public API (`freestand_syscalls::time::clock_gettime`...;
+//!   for `getcpu`, a read of the thread's rseq area when it is registered);
 //! - `direct`: the resolved vDSO function called through a pointer the
 //!   benchmark holds, with no routing layer, its outputs read one by one as
 //!   the routed call reads them (`-` where no vDSO function serves it);
+//!   `getrandom`'s with an opaque state of the benchmark's own;
 //! - `syscall`: the raw system call.
+//!
+//! The calls: `clock_gettime` and `clock_getres` (`CLOCK_MONOTONIC`),
+//! `gettimeofday`, `time`, `getcpu`, and `getrandom4`/`getrandom32`
+//! (`getrandom` of 4 and 32 bytes). `getrandom4` has two more lines,
+//! `getrandom4 routed-8-threads NS` and `getrandom4 fallbacks-8-threads N`:
+//! 8 threads calling at once (see the `getrandom` module).
 //!
 //! Each figure is the median over 1,001 rounds. In every round each path
 //! runs one batch of calls lasting about 20 µs (each path's batch size is
@@ -34,12 +42,11 @@ use core::mem::{MaybeUninit, transmute_copy};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use freestand_rt::syscalls::cpu;
 use freestand_rt::syscalls::errno::Errno;
-use freestand_rt::syscalls::mm::{MapFlags, ProtFlags, mmap};
-use freestand_rt::syscalls::random::{self, GetrandomFlags};
 use freestand_rt::syscalls::route::{self, Call};
 use freestand_rt::syscalls::time::{self, ClockId, Timespec, Timeval, Timezone};
 use freestand_rt::{println, stack};
 
+mod getrandom;
 mod timing;
 use timing::bench;
 
@@ -52,6 +59,13 @@ struct Plan {
     /// around it are a small part of it, short enough that the machine's
     /// speed rarely changes within a round.
     batch_ns: u64,
+    /// Rounds of the many-threads measure (`routed-8-threads`).
+    thread_rounds: usize,
+    /// In each of those rounds, each thread makes as many calls as one
+    /// thread alone makes in about this long (at least 1,000). Long,
+    /// because the end of a round is a tail in which fewer threads than
+    /// CPUs are left: with 4 ms it cost a CPU for an eighth of the time.
+    thread_ns: u64,
 }
 
 fn main() -> i32 {
@@ -65,11 +79,15 @@ fn main() -> i32 {
         Plan {
             rounds: 3,
             batch_ns: 0,
+            thread_rounds: 1,
+            thread_ns: 0,
         }
     } else {
         Plan {
             rounds: 1001,
             batch_ns: 20_000,
+            thread_rounds: 15,
+            thread_ns: 25_000_000,
         }
     };
     println!("# {}", route::switch());
@@ -153,6 +171,8 @@ fn main() -> i32 {
         },
     );
 
+    // Which path `getcpu routed` takes: the rseq area, or why not.
+    println!("# {}", route::route(Call::Getcpu));
     bench(
         "getcpu",
         &plan,
@@ -183,36 +203,7 @@ fn main() -> i32 {
         },
     );
 
-    let direct = direct::<GETRANDOM>(Call::Getrandom).and_then(|()| random_state());
-    bench(
-        "getrandom32",
-        &plan,
-        || {
-            let mut b = [0u8; 32];
-            keep(random::getrandom(&mut b, GetrandomFlags::empty()));
-            black_box(b);
-        },
-        direct.map(|(state, len)| {
-            move || {
-                let mut b = [0u8; 32];
-                // SAFETY: the slot holds `__vdso_getrandom`; `b` is
-                // writable; the state is this closure's own mapping of the
-                // size the kernel asked for.
-                let f = unsafe { direct_fn::<GETRANDOM, GetrandomFn>() };
-                // SAFETY: as above.
-                let r = unsafe { f(b.as_mut_ptr(), 32, 0, state, len) };
-                if r >= 0 {
-                    (r as usize).keep();
-                }
-                black_box(b);
-            }
-        }),
-        || {
-            let mut b = [0u8; 32];
-            keep(random::getrandom_syscall(&mut b, GetrandomFlags::empty()));
-            black_box(b);
-        },
-    );
+    getrandom::bench_all(&plan);
     0
 }
 
@@ -319,42 +310,4 @@ fn clock_direct<const I: usize>(call: Call) -> Option<impl FnMut()> {
             ts.keep();
         }
     })
-}
-
-type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> isize;
-
-/// A second opaque state for calling `__vdso_getrandom` directly, set up
-/// as the kernel documents (see `freestand_syscalls::random`).
-fn random_state() -> Option<(*mut u8, usize)> {
-    // SAFETY: `direct` stored `__vdso_getrandom`.
-    let f = unsafe { direct_fn::<GETRANDOM, GetrandomFn>() };
-    let mut params = [0u32; 16];
-    // SAFETY: the parameter query writes a 64-byte
-    // `vgetrandom_opaque_params` to `params`.
-    let ret = unsafe {
-        f(
-            core::ptr::null_mut(),
-            0,
-            0,
-            params.as_mut_ptr().cast(),
-            usize::MAX,
-        )
-    };
-    let len = params[0] as usize;
-    if ret != 0 || len == 0 || len > 4096 {
-        return None;
-    }
-    // SAFETY: no MAP_FIXED: the kernel picks a free range.
-    let state = unsafe {
-        mmap(
-            core::ptr::null_mut(),
-            len,
-            ProtFlags::from_bits_retain(params[1]),
-            MapFlags::from_bits_retain(params[2]) - MapFlags::FIXED,
-            -1,
-            0,
-        )
-    }
-    .ok()?;
-    Some((state.as_ptr(), len))
 }

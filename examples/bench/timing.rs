@@ -41,7 +41,7 @@ fn at_depth(depth: usize, f: &mut dyn FnMut() -> f64) -> f64 {
     }
 }
 
-fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     v.sort_unstable_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -65,13 +65,15 @@ fn timed(n: u32, depth: usize, mut f: impl FnMut()) -> f64 {
     at_depth(depth, &mut || batch(n, &mut f))
 }
 
+/// Times `routed`, `direct` (if any) and `syscall`, prints their lines
+/// and returns the median ns per call of `routed`.
 pub(crate) fn bench(
     name: &str,
     plan: &Plan,
     mut routed: impl FnMut(),
     mut direct: Option<impl FnMut()>,
     mut syscall: impl FnMut(),
-) {
+) -> f64 {
     // Each path's batch is calibrated on its own, so that a round's three
     // batches last about the same time.
     let n_fast = calibrate(plan.batch_ns, &mut routed);
@@ -111,7 +113,8 @@ pub(crate) fn bench(
     };
     let routed_direct = (!t[1].is_empty()).then(|| ratio(0, 1));
     let syscall_routed = ratio(2, 0);
-    println!("{name} routed {:.1}", median(&mut t[0]));
+    let routed_ns = median(&mut t[0]);
+    println!("{name} routed {routed_ns:.1}");
     match direct {
         Some(_) => println!("{name} direct {:.1}", median(&mut t[1])),
         None => println!("{name} direct - (no vDSO function serves it)"),
@@ -121,4 +124,5 @@ pub(crate) fn bench(
         Some(r) => println!("{name} ratio routed/direct {r:.3} syscall/routed {syscall_routed:.2}"),
         None => println!("{name} ratio routed/direct - syscall/routed {syscall_routed:.2}"),
     }
+    routed_ns
 }

@@ -271,36 +271,49 @@ fn case_no_time_syscalls(c: &Ctx) -> Check {
     Ok(())
 }
 
-/// `bench --quick`: every call, every path, in the documented format.
+/// `bench --quick`: every call, every path, in the documented format;
+/// the many-threads `getrandom4` lines, with no call of theirs taking the
+/// system call where the vDSO serves `getrandom`.
 fn case_bench(c: &Ctx) -> Check {
     let out = c.run("bench", &[b"--quick"], &[])?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut n = 0;
+    // The third word of the `CALL PATH VALUE` line (a `-` may be followed
+    // by why).
+    let value = |call: &str, path: &str| -> Result<String, String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{call} {path} ")))
+            .ok_or_else(|| format!("no `{call} {path}` line:\n{text}"))?;
+        Ok(line.split_whitespace().nth(2).unwrap_or("").to_owned())
+    };
     for call in [
         "clock_gettime",
         "clock_getres",
         "gettimeofday",
         "time",
         "getcpu",
+        "getrandom4",
         "getrandom32",
     ] {
         for path in ["routed", "direct", "syscall"] {
-            let line = text
-                .lines()
-                .find(|l| l.starts_with(&format!("{call} {path} ")))
-                .ok_or_else(|| format!("no `{call} {path}` line:\n{text}"))?;
-            let value = line.split_whitespace().nth(2).unwrap_or("");
-            if value.parse::<f64>().is_err() && !(path == "direct" && value == "-") {
-                return Err(format!("not a number in {line:?}"));
+            let v = value(call, path)?;
+            if v.parse::<f64>().is_err() && !(path == "direct" && v == "-") {
+                return Err(format!("not a number in `{call} {path} {v}`"));
             }
-            n += 1;
         }
         if !text.contains(&format!("\n{call} ratio routed/direct ")) {
             return Err(format!("no ratio line for {call}:\n{text}"));
         }
     }
-    if n != 18 {
-        return Err(format!("{n} lines"));
+    let v = value("getrandom4", "routed-8-threads")?;
+    if v.parse::<f64>().is_err() {
+        return Err(format!("not a number in `getrandom4 routed-8-threads {v}`"));
+    }
+    let v = value("getrandom4", "fallbacks-8-threads")?;
+    if v != "0" {
+        return Err(format!(
+            "`getrandom4 fallbacks-8-threads {v}`, want 0:\n{text}"
+        ));
     }
     expect_clean_exit(out)
 }
