@@ -47,11 +47,19 @@ pub(crate) const RSEQ_ALIGN: usize = 64;
 /// The thread's own data, all zero when it starts.
 #[repr(C)]
 pub(crate) struct Thread {
-    /// Its vDSO getrandom state, from the pool; null until its first call.
+    /// Its vDSO getrandom state when free: null until its first call, and
+    /// while a call uses it, so that a signal handler interrupting that
+    /// call finds none and takes the system call. One load and one test
+    /// on the hot path cover both.
     pub(crate) random: Cell<*mut u8>,
-    /// Set while a `getrandom` call uses the state, so that a signal
-    /// handler interrupting it takes the system call instead.
-    pub(crate) random_busy: Cell<bool>,
+    /// Its state, in use or not; null until its first call. Tells the two
+    /// reasons for a null `random` apart.
+    pub(crate) random_held: Cell<*mut u8>,
+    /// `__vdso_getrandom`, copied here with `random_held` so that the hot
+    /// path reads nothing outside this block.
+    pub(crate) random_fn: Cell<usize>,
+    /// The state's length, likewise.
+    pub(crate) random_len: Cell<usize>,
     /// Whether registering the rseq area was tried on this thread.
     pub(crate) rseq_tried: Cell<bool>,
     /// The errno of a refused rseq registration; 0 if none.

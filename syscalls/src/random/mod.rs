@@ -30,7 +30,7 @@
 use crate::arch::syscall3;
 use crate::errno::{Errno, decode};
 use crate::nr::__NR_getrandom;
-use crate::route::{GetrandomFn, State, finish, state};
+use crate::route::{GetrandomFn, State, state};
 use core::mem::transmute;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed, compiler_fence};
 
@@ -111,43 +111,62 @@ pub fn getrandom(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno> 
     }
     let t = crate::local::thread();
     let mine = t.random.get();
-    if mine.is_null() || t.random_busy.get() {
+    if mine.is_null() {
         return getrandom_cold(buf, flags);
     }
-    // SAFETY: a thread has a state only once `state()` succeeded.
-    let s = unsafe { state().unwrap_unchecked() };
-    // SAFETY: `mine` is this thread's state, from the pool for `s`.
-    unsafe { call_vdso(s, mine, buf, flags) }
+    // SAFETY: `mine` is this thread's free state.
+    unsafe { call_vdso(t, mine, buf, flags) }
 }
 
-/// The vDSO call with this thread's `state`, marked in use meanwhile.
+/// The vDSO call with this thread's `state`, taken out of `t.random`
+/// meanwhile.
 ///
 /// # Safety
 ///
-/// `state` must be the calling thread's state from the pool for `s`.
+/// `state` must be the calling thread's state, free.
 #[inline(always)]
 unsafe fn call_vdso(
-    s: &State,
+    t: &crate::local::Thread,
     state: *mut u8,
     buf: &mut [u8],
     flags: GetrandomFlags,
 ) -> Result<usize, Errno> {
-    let t = crate::local::thread();
-    let shim: GetrandomFn = getrandom_shim;
     let (p, n, fl) = (buf.as_mut_ptr(), buf.len(), flags.bits());
-    t.random_busy.set(true);
-    // A handler that interrupts the call must see the mark.
+    t.random.set(core::ptr::null_mut());
+    // A handler that interrupts the call must see the state taken.
     compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    // SAFETY: `s.function` is `__vdso_getrandom`; `buf` is writable for
-    // its length; the state is this thread's, `s.len` bytes of the mapping
-    // the kernel asked for, and the mark keeps handlers off it.
-    let ret = unsafe { transmute::<usize, GetrandomFn>(s.function)(p, n, fl, state, s.len) };
+    let f = t.random_fn.get();
+    // SAFETY: `f` is `__vdso_getrandom`; `buf` is writable for its
+    // length; the state is this thread's, `random_len` bytes of the mapping
+    // the kernel asked for, and out of `t.random` until the call is done,
+    // which keeps handlers off it.
+    let ret = unsafe { transmute::<usize, GetrandomFn>(f)(p, n, fl, state, t.random_len.get()) };
     compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    t.random_busy.set(false);
-    let f = s.function as *mut ();
-    let null = core::ptr::null_mut();
-    // SAFETY: the shim's contract: `buf` is writable for `n` bytes.
-    finish!(ret, f, shim as *mut (), unsafe { shim(p, n, fl, null, 0) })
+    t.random.set(state);
+    if ret >= 0 {
+        return Ok(ret as usize);
+    }
+    decode(getrandom_retry(ret, buf, flags) as usize)
+}
+
+/// The vDSO's error `ret`: final if `EINVAL`, else retried with the
+/// system call; returns the raw result, in a register.
+#[cold]
+#[inline(never)]
+fn getrandom_retry(ret: isize, buf: &mut [u8], flags: GetrandomFlags) -> isize {
+    if ret == -(Errno::EINVAL.raw() as isize) {
+        return ret;
+    }
+    // SAFETY: `buf` is writable for its length.
+    unsafe {
+        getrandom_shim(
+            buf.as_mut_ptr(),
+            buf.len(),
+            flags.bits(),
+            core::ptr::null_mut(),
+            0,
+        )
+    }
 }
 
 /// [`getrandom`] for a thread without a state yet, or re-entered from a
@@ -159,7 +178,7 @@ fn getrandom_cold(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno>
         return getrandom_syscall(buf, flags);
     };
     let t = crate::local::thread();
-    if t.random_busy.get() {
+    if !t.random_held.get().is_null() {
         FALLBACKS.fetch_add(1, Relaxed);
         return getrandom_syscall(buf, flags);
     }
@@ -170,9 +189,17 @@ fn getrandom_cold(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno>
             return getrandom_syscall(buf, flags);
         }
     };
-    t.random.set(mine);
+    adopt(t, s, mine);
     // SAFETY: just taken for this thread.
-    unsafe { call_vdso(s, mine, buf, flags) }
+    unsafe { call_vdso(t, mine, buf, flags) }
+}
+
+/// Makes `mine`, a state from the pool for `s`, the thread's own.
+fn adopt(t: &crate::local::Thread, s: &State, mine: *mut u8) {
+    t.random_held.set(mine);
+    t.random_fn.set(s.function);
+    t.random_len.set(s.len);
+    t.random.set(mine);
 }
 
 /// Gives the calling thread's getrandom state back to the pool, for a
@@ -183,7 +210,8 @@ fn getrandom_cold(buf: &mut [u8], flags: GetrandomFlags) -> Result<usize, Errno>
 /// vgetrandom in the kernel's `lib/vdso/getrandom.c` (one state per thread)
 pub fn release_thread_state() {
     let t = crate::local::thread();
-    let mine = t.random.replace(core::ptr::null_mut());
+    t.random.set(core::ptr::null_mut());
+    let mine = t.random_held.replace(core::ptr::null_mut());
     if !mine.is_null()
         && let Ok(s) = state()
     {
@@ -197,9 +225,9 @@ pub fn release_thread_state() {
 pub(crate) fn thread_route() -> Result<usize, crate::route::Reason> {
     let s = state()?;
     let t = crate::local::thread();
-    if t.random.get().is_null() {
+    if t.random_held.get().is_null() {
         let mine = pool::take(s).map_err(crate::route::Reason::PoolExhausted)?;
-        t.random.set(mine);
+        adopt(t, s, mine);
     }
     Ok(s.function)
 }
