@@ -16,6 +16,9 @@ use freestand_syscalls::Errno;
 use freestand_syscalls::io as sys;
 use freestand_syscalls::process::exit_group;
 
+mod lines;
+pub(crate) use lines::lock_lines_for_fork;
+
 pub use freestand_syscalls::io::{Fd, STDERR, STDIN, STDOUT};
 
 /// Writes all of `buf` to `fd`, retrying after short writes and `EINTR`.
@@ -214,7 +217,7 @@ pub fn write_fmt(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result<(), 
 fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result<(), Errno> {
     // Once there are threads, whole lines never interleave: a line longer
     // than the buffer takes several `write`s, under this lock.
-    let _lines = crate::thread::spawned().then(LineLock::take);
+    let _lines = crate::thread::spawned().then(lines::LineLock::take);
     let mut w = BufWriter::<512>::new(fd);
     // `BufWriter` never fails while formatting; a `Display` impl that
     // returns an error only truncates its own output, as in std.
@@ -223,45 +226,6 @@ fn write_fmt_buffered(fd: Fd, args: fmt::Arguments<'_>, newline: bool) -> Result
         w.push(b"\n");
     }
     w.flush()
-}
-
-/// Held while a thread writes a formatted line, once the process has
-/// threads. A signal handler that prints while its own thread holds it
-/// must not wait forever, so a taker gives up after about a second of
-/// yielding and prints anyway: output may then interleave, but nothing
-/// deadlocks.
-pub(crate) struct LineLock;
-
-/// Whether a thread holds the [`LineLock`].
-static LINES: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
-
-impl LineLock {
-    /// Takes the lock, or gives up after a long wait (see above).
-    fn take() -> Option<LineLock> {
-        use core::sync::atomic::Ordering::{Acquire, Relaxed};
-        for _ in 0..1_000_000 {
-            if LINES
-                .compare_exchange_weak(false, true, Acquire, Relaxed)
-                .is_ok()
-            {
-                return Some(LineLock);
-            }
-            freestand_syscalls::process::sched_yield();
-        }
-        None
-    }
-}
-
-/// Takes the line lock for a `fork` ([`crate::process::fork`]): released
-/// in both processes when dropped.
-pub(crate) fn lock_lines_for_fork() -> Option<LineLock> {
-    LineLock::take()
-}
-
-impl Drop for LineLock {
-    fn drop(&mut self) {
-        LINES.store(false, core::sync::atomic::Ordering::Release);
-    }
 }
 
 #[doc(hidden)]
