@@ -14,6 +14,11 @@ use freestand_syscalls::process::{
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// The exit code a child reports for an unexpected error: the errno.
+pub fn code(e: Errno) -> i32 {
+    e.raw()
+}
+
 /// Runs `f` in a forked child that exits with what it returns, and
 /// returns how the child ended. `f` must keep to system calls.
 pub fn in_child(f: impl FnOnce() -> i32) -> WaitStatus {
