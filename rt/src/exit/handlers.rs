@@ -4,7 +4,7 @@
 //! The table is a fixed array of function addresses, 0 for a free slot,
 //! with no lock and no heap. Registering takes the lowest free slot with
 //! one compare-and-swap; the run takes the highest used slot with one
-//! swap. Slots are taken in order, so the highest is the newest, and a
+//! swap. Destructors are taken in order, so the highest is the newest, and a
 //! handler registered during the run goes into the slot just emptied and
 //! runs next.
 

@@ -247,14 +247,14 @@ unsafe fn drop_value<T>(p: *mut u8) {
 type Dtor = (*mut u8, unsafe fn(*mut u8));
 
 /// A thread's destructors, in the order of first use.
-pub(crate) struct Slots {
+pub(crate) struct Destructors {
     dtors: Vec<Dtor>,
 }
 
-impl Slots {
+impl Destructors {
     /// None.
-    pub(crate) const fn new() -> Slots {
-        Slots { dtors: Vec::new() }
+    pub(crate) const fn new() -> Destructors {
+        Destructors { dtors: Vec::new() }
     }
 }
 
@@ -270,12 +270,12 @@ unsafe fn register(p: *mut u8, dtor: unsafe fn(*mut u8)) {
     }
     let Some(t) = tcb::current() else { return };
     // SAFETY: the calling thread's own block.
-    let slots = unsafe { &mut (*t.as_ptr()).locals };
-    if slots.dtors.is_empty() && t_is_main(t) {
+    let list = unsafe { &mut (*t.as_ptr()).destructors };
+    if list.dtors.is_empty() && t_is_main(t) {
         // The main thread's values are dropped at exit.
         let _ = crate::at_exit(run_main_destructors);
     }
-    slots.dtors.push((p, dtor));
+    list.dtors.push((p, dtor));
 }
 
 /// Whether `t` is the main thread's block.
@@ -288,21 +288,21 @@ fn t_is_main(t: core::ptr::NonNull<tcb::Tcb>) -> bool {
 fn run_main_destructors() {
     if let Some(t) = tcb::try_current() {
         // SAFETY: the calling thread's own table.
-        run_destructors(unsafe { &raw mut (*t.as_ptr()).locals });
+        run_destructors(unsafe { &raw mut (*t.as_ptr()).destructors });
     }
 }
 
 /// Drops a thread's values, the last used first; values made meanwhile
 /// (by a destructor) are dropped too.
-pub(crate) fn run_destructors(slots: *mut Slots) {
+pub(crate) fn run_destructors(list: *mut Destructors) {
     loop {
         // SAFETY: the ending thread's own table; the borrow ends before
         // the destructor runs, which may use other keys.
-        let next = unsafe { (*slots).dtors.pop() };
+        let next = unsafe { (*list).dtors.pop() };
         let Some((p, dtor)) = next else { break };
         // SAFETY: registered by `make` with this destructor, once.
         unsafe { dtor(p) };
     }
     // SAFETY: as above; no destructor is left to run.
-    unsafe { (*slots).dtors = Vec::new() };
+    unsafe { (*list).dtors = Vec::new() };
 }

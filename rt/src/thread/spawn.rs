@@ -162,7 +162,7 @@ unsafe fn finish(t: *mut Tcb) -> ! {
     // SAFETY: the thread's own block; nothing runs on this thread after
     // these but the code below.
     unsafe {
-        super::local::run_destructors(&raw mut (*t).locals);
+        super::local::run_destructors(&raw mut (*t).destructors);
         freestand_syscalls::random::release_thread_state();
         drop((*t).name.take());
         (*t).heap.flush();

@@ -2,9 +2,11 @@
 //!
 //! Every thread has one, at a fixed place against its thread pointer (see
 //! `arch/*/thread.rs`): the thread's ids and name, its stack, its
-//! `thread_local!` values, its heap cache, and room for the per-thread
-//! vDSO getrandom state and rseq area. Other modules reach it through
-//! [`current`] or [`try_current`]; none reads the thread pointer itself.
+//! `thread_local!` destructors and its heap cache. (The per-thread vDSO
+//! getrandom state and rseq area belong to freestand-syscalls, which keeps
+//! them in the ELF TLS segment, beside this block.) Other modules reach it
+//! through [`current`] or [`try_current`]; none reads the thread pointer
+//! itself.
 //!
 //! The main thread gets its block on first use (a spawn, a
 //! `thread_local!`, [`super::current`]) or at start-up when the program
@@ -47,27 +49,18 @@ pub(crate) struct Tcb {
     pub(crate) sigmask: u64,
     /// What the thread runs, taken when it starts.
     pub(crate) start: Option<alloc::boxed::Box<dyn FnOnce() + Send>>,
-    /// Its `thread_local!` values.
-    pub(crate) locals: super::local::Slots,
+    /// The destructors of its `thread_local!` values.
+    pub(crate) destructors: super::local::Destructors,
     /// Its cache of small heap blocks.
     pub(crate) heap: Cache,
-    /// Room for the per-thread vDSO getrandom state (its address).
-    pub(crate) random: usize,
-    /// Room for the thread's rseq area.
-    pub(crate) rseq: Rseq,
 }
-
-/// Room for a `struct rseq` (32 bytes, 32-byte aligned, more if the
-/// kernel's feature size asks).
-#[repr(C, align(32))]
-pub(crate) struct Rseq(pub(crate) [u32; 8]);
 
 /// Whether the main thread's control block is in place.
 static MAIN_READY: AtomicBool = AtomicBool::new(false);
 
 impl Tcb {
-    /// A block for a thread with id number `id`, name `name` and `start`
-    /// to run; the rest is filled in as the thread is built.
+    /// A block for a thread with id number `id` and name `name`; the rest
+    /// is filled in as the thread is built.
     pub(crate) fn new(id: u64, name: Option<Arc<str>>) -> Tcb {
         Tcb {
             tp: 0,
@@ -80,10 +73,8 @@ impl Tcb {
             alt: (0, 0),
             sigmask: 0,
             start: None,
-            locals: super::local::Slots::new(),
+            destructors: super::local::Destructors::new(),
             heap: Cache::new(),
-            random: 0,
-            rseq: Rseq([0; 8]),
         }
     }
 }
